@@ -1,0 +1,160 @@
+import type { ViewType, RunStatus } from '../entities/enums.js';
+import type {
+  DatasetInput,
+  Experiment,
+  ExperimentTag,
+  Metric,
+  ModelInput,
+  ModelOutput,
+  Param,
+  Run,
+  RunInfo,
+  RunTag,
+} from '../entities/tracking.js';
+import type { Page, PageRequest } from './page.js';
+
+/** What a tracking store can do beyond the required surface. */
+export interface TrackingStoreCapabilities {
+  /** logBatch is all-or-nothing even if the process dies mid-write. */
+  readonly atomicBatches: boolean;
+  /** Several processes may write to the same store at once without losing data. */
+  readonly concurrentWriters: boolean;
+  /** Filters and ordering run inside the backend rather than in memory. */
+  readonly searchPushdown: boolean;
+}
+
+/** Arguments of {@link TrackingStore.createExperiment}. */
+export interface CreateExperimentInput {
+  name: string;
+  /** Where the experiment's artifacts go; the store derives one from its artifact root when absent. */
+  artifactLocation?: string;
+  tags?: ExperimentTag[];
+}
+
+/** Arguments of {@link TrackingStore.searchExperiments}. */
+export interface SearchExperimentsInput extends PageRequest {
+  /** MLflow filter string over `name`, `creation_time`, `last_update_time` and `tags.<key>`. */
+  filter?: string;
+  /** Order clauses such as `name ASC`; default `creation_time DESC, experiment_id ASC`. */
+  orderBy?: string[];
+  /** Default `ACTIVE_ONLY`. */
+  viewType?: ViewType;
+}
+
+/** Arguments of {@link TrackingStore.createRun}. */
+export interface CreateRunInput {
+  experimentId: string;
+  /** Defaults to the `mlflow.runName` tag, else a generated `adjective-noun-NNN` name. */
+  runName?: string;
+  /** Milliseconds since the epoch; defaults to now. */
+  startTime?: number;
+  userId?: string;
+  tags?: RunTag[];
+}
+
+/** Arguments of {@link TrackingStore.updateRun}. Only the fields present are changed. */
+export interface UpdateRunInput {
+  runId: string;
+  status?: RunStatus;
+  endTime?: number;
+  runName?: string;
+}
+
+/** Arguments of {@link TrackingStore.searchRuns}. */
+export interface SearchRunsInput extends PageRequest {
+  experimentIds: string[];
+  /** MLflow filter string, e.g. `metrics.acc > 0.9 AND params.lr = '0.1'`. */
+  filter?: string;
+  /** Order clauses such as `metrics.acc DESC`; the final tiebreak is `start_time DESC, run_id ASC`. */
+  orderBy?: string[];
+  /** Default `ACTIVE_ONLY`. */
+  runViewType?: ViewType;
+}
+
+/** Arguments of {@link TrackingStore.logBatch}. Every list may be empty. */
+export interface LogBatchInput {
+  runId: string;
+  metrics?: Metric[];
+  params?: Param[];
+  tags?: RunTag[];
+}
+
+/** Arguments of {@link TrackingStore.getMetricHistory}. */
+export interface GetMetricHistoryInput extends PageRequest {
+  runId: string;
+  metricKey: string;
+}
+
+/** Arguments of {@link TrackingStore.logInputs}. */
+export interface LogInputsInput {
+  runId: string;
+  datasets?: DatasetInput[];
+  models?: ModelInput[];
+}
+
+/** Arguments of {@link TrackingStore.logOutputs}. */
+export interface LogOutputsInput {
+  runId: string;
+  models: ModelOutput[];
+}
+
+/**
+ * The contract every tracking backend implements: experiments, runs, params, metrics with history, tags,
+ * dataset inputs and search, with MLflow's semantics. Every method fails with a `CairnError` carrying an
+ * MLflow error code. Prove an implementation with `describeTrackingStore` from `@cairn/testkit`.
+ */
+export interface TrackingStore {
+  /** The version of this contract the store implements. */
+  readonly specificationVersion: 'v1';
+  /** What the store supports beyond the required surface. */
+  readonly capabilities: TrackingStoreCapabilities;
+
+  /** Creates an experiment and returns its id; a name already used (also by a deleted experiment) fails with RESOURCE_ALREADY_EXISTS. */
+  createExperiment(input: CreateExperimentInput): Promise<string>;
+  /** Returns an experiment by id, active or deleted; RESOURCE_DOES_NOT_EXIST if unknown. */
+  getExperiment(experimentId: string): Promise<Experiment>;
+  /** Returns the experiment with this name (the active one first, else a deleted one), or undefined. */
+  getExperimentByName(name: string): Promise<Experiment | undefined>;
+  /** Lists experiments matching a filter, in order, one page at a time. */
+  searchExperiments(input: SearchExperimentsInput): Promise<Page<Experiment>>;
+  /** Renames an experiment; the new name must be unused. */
+  renameExperiment(experimentId: string, newName: string): Promise<void>;
+  /** Soft-deletes an experiment and its runs. The Default experiment "0" can be deleted, as in MLflow. */
+  deleteExperiment(experimentId: string): Promise<void>;
+  /** Restores a soft-deleted experiment and the runs deleted with it. */
+  restoreExperiment(experimentId: string): Promise<void>;
+  /** Sets (or overwrites) an experiment tag. */
+  setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void>;
+  /** Deletes an experiment tag; RESOURCE_DOES_NOT_EXIST if absent. */
+  deleteExperimentTag(experimentId: string, key: string): Promise<void>;
+
+  /** Creates a run in an active experiment, with a generated name when none is given. */
+  createRun(input: CreateRunInput): Promise<Run>;
+  /** Returns a run (active or deleted) with its latest metrics, params, tags and inputs. */
+  getRun(runId: string): Promise<Run>;
+  /** Changes a run's status, end time or name (also its `mlflow.runName` tag). */
+  updateRun(input: UpdateRunInput): Promise<RunInfo>;
+  /** Soft-deletes a run. */
+  deleteRun(runId: string): Promise<void>;
+  /** Restores a soft-deleted run. */
+  restoreRun(runId: string): Promise<void>;
+  /** Removes a soft-deleted run for good (used by garbage collection); the run must be deleted first. */
+  purgeRun(runId: string): Promise<void>;
+  /** Lists runs of the given experiments matching a filter, in order, one page at a time. */
+  searchRuns(input: SearchRunsInput): Promise<Page<Run>>;
+  /** Logs metrics, params and tags to an active run: validated entirely first, then stored all or nothing. */
+  logBatch(input: LogBatchInput): Promise<void>;
+  /** Deletes a run tag; RESOURCE_DOES_NOT_EXIST if absent. */
+  deleteTag(runId: string, key: string): Promise<void>;
+  /** Returns every logged point of one metric, ordered by (timestamp, step, value), one page at a time. */
+  getMetricHistory(input: GetMetricHistoryInput): Promise<Page<Metric>>;
+  /** Records datasets (and MLflow 3 models) a run used; the same dataset logged twice is stored once. */
+  logInputs(input: LogInputsInput): Promise<void>;
+  /** Records MLflow 3 logged models a run produced. */
+  logOutputs(input: LogOutputsInput): Promise<void>;
+  /** Releases connections, file handles and timers. The store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** A factory that opens a tracking store from options (a plugin's entry point). */
+export type TrackingStoreFactory<Options> = (options: Options) => TrackingStore;

@@ -1,0 +1,158 @@
+export {
+  CairnError,
+  alreadyExists,
+  doesNotExist,
+  errorCodeForHttpStatus,
+  errorCodeHttpStatus,
+  errorCodes,
+  httpStatusForErrorCode,
+  invalidParameter,
+  isErrorCode,
+  toCairnError,
+} from './errors.js';
+export type { CairnErrorOptions, ErrorCode } from './errors.js';
+
+export {
+  enumFromWire,
+  lifecycleStageSchema,
+  loggedModelStatusSchema,
+  modelVersionStageSchema,
+  modelVersionStatusSchema,
+  runStatusNumber,
+  runStatusSchema,
+  sourceTypeNumber,
+  sourceTypeSchema,
+  traceStateSchema,
+  viewTypeNumber,
+  viewTypeSchema,
+} from './entities/enums.js';
+export type {
+  LifecycleStage,
+  LoggedModelStatus,
+  ModelVersionStage,
+  ModelVersionStatus,
+  RunStatus,
+  SourceType,
+  TraceState,
+  ViewType,
+} from './entities/enums.js';
+
+export {
+  datasetInputSchema,
+  datasetSchema,
+  experimentSchema,
+  experimentTagSchema,
+  fileInfoSchema,
+  inputTagSchema,
+  metricSchema,
+  modelInputSchema,
+  modelOutputSchema,
+  paramSchema,
+  runDataSchema,
+  runInfoSchema,
+  runInputsSchema,
+  runOutputsSchema,
+  runSchema,
+  runTagSchema,
+} from './entities/tracking.js';
+export type {
+  Dataset,
+  DatasetInput,
+  Experiment,
+  ExperimentTag,
+  FileInfo,
+  InputTag,
+  Metric,
+  ModelInput,
+  ModelOutput,
+  Param,
+  Run,
+  RunData,
+  RunInfo,
+  RunInputs,
+  RunOutputs,
+  RunTag,
+} from './entities/tracking.js';
+
+export {
+  modelVersionSchema,
+  modelVersionTagSchema,
+  registeredModelAliasSchema,
+  registeredModelSchema,
+  registeredModelTagSchema,
+} from './entities/registry.js';
+export type {
+  ModelVersion,
+  ModelVersionTag,
+  RegisteredModel,
+  RegisteredModelAlias,
+  RegisteredModelTag,
+} from './entities/registry.js';
+
+export { spanEventSchema, spanSchema, traceInfoSchema, traceLocationSchema } from './entities/tracing.js';
+export type { Span, SpanEvent, TraceInfo, TraceLocation } from './entities/tracing.js';
+
+export { limits } from './limits.js';
+export {
+  validateArtifactLocation,
+  validateDatasetInputs,
+  validateEntityKey,
+  validateExperimentId,
+  validateExperimentName,
+  validateExperimentTag,
+  validateLogBatch,
+  validateMetric,
+  validateParam,
+  validateRunId,
+  validateRunTag,
+} from './validation.js';
+export type { LogBatchContent } from './validation.js';
+export { createExperimentId, createLoggedModelId, createRunId, createTraceId, defaultExperiment } from './ids.js';
+export { generateRunName, isGeneratedRunName } from './run-name.js';
+export { systemTags } from './tags.js';
+export {
+  joinArtifactUri,
+  parseArtifactUri,
+  parseModelsUri,
+  parseRunsUri,
+  parseTrackingUri,
+  pathToFileUri,
+} from './uris.js';
+export type { ArtifactUri, ModelsUri, RunsUri, TrackingUri } from './uris.js';
+export { normaliseArtifactPath } from './artifact-path.js';
+
+export type { Comparator, Comparison, OrderByClause, SearchEntity, SearchFilter, SearchTarget } from './search/search-ast.js';
+export { parseSearchFilter } from './search/search-filter.js';
+export { parseOrderBy } from './search/order-by.js';
+export { searchExperimentsInMemory, searchRunsInMemory } from './search/search-in-memory.js';
+export type { InMemorySearchInput } from './search/search-in-memory.js';
+
+export type { Page, PageRequest } from './contracts/page.js';
+export type {
+  CreateExperimentInput,
+  CreateRunInput,
+  GetMetricHistoryInput,
+  LogBatchInput,
+  LogInputsInput,
+  LogOutputsInput,
+  SearchExperimentsInput,
+  SearchRunsInput,
+  TrackingStore,
+  TrackingStoreCapabilities,
+  TrackingStoreFactory,
+  UpdateRunInput,
+} from './contracts/tracking-store.js';
+export type {
+  ArtifactBody,
+  ArtifactStore,
+  ArtifactStoreCapabilities,
+  ArtifactStoreResolver,
+  MultipartUpload,
+} from './contracts/artifact-store.js';
+export type {
+  CreateModelVersionInput,
+  RegistryStore,
+  RegistryStoreCapabilities,
+  SearchRegistryInput,
+} from './contracts/registry-store.js';
+export type { SearchTracesInput, TraceStore, TraceStoreCapabilities } from './contracts/trace-store.js';
