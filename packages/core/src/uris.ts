@@ -2,12 +2,12 @@ import { invalidParameter } from './errors.js';
 
 /** Where a tracking store lives, parsed from a tracking URI. */
 export type TrackingUri =
-  | { kind: 'file'; /** A local directory, absolute or relative to the working directory. */ path: string }
-  | { kind: 'sqlite'; /** The database file, or `:memory:`. */ path: string; uri: string }
+  | { kind: 'file' /** A local directory, absolute or relative to the working directory. */; path: string }
+  | { kind: 'sqlite' /** The database file, or `:memory:`. */; path: string; uri: string }
   | { kind: 'postgresql'; uri: string }
   | { kind: 'mysql'; uri: string }
-  | { kind: 'http'; /** The server's base URL, without a trailing slash. */ url: string }
-  | { kind: 'memory'; /** A name, so two `memory:` URIs can share one store. */ name: string }
+  | { kind: 'http' /** The server's base URL, without a trailing slash. */; url: string }
+  | { kind: 'memory' /** A name, so two `memory:` URIs can share one store. */; name: string }
   | { kind: 'other'; scheme: string; uri: string };
 
 function fileUrlToPath(uri: string): string {
@@ -35,9 +35,11 @@ export function parseTrackingUri(uri: string): TrackingUri {
       return { kind: 'file', path: fileUrlToPath(trimmed) };
     case 'sqlite': {
       const rest = trimmed.slice(schemeMatch[0].length);
-      if (!rest.startsWith('//')) throw invalidParameter(`Invalid SQLite URI '${uri}': expected sqlite:///<path>`);
+      if (!rest.startsWith('//'))
+        throw invalidParameter(`Invalid SQLite URI '${uri}': expected sqlite:///<path>`);
       const afterHost = rest.slice(2);
-      const path = afterHost === '' || afterHost === '/' || afterHost === '/:memory:' ? ':memory:' : afterHost.slice(1);
+      const path =
+        afterHost === '' || afterHost === '/' || afterHost === '/:memory:' ? ':memory:' : afterHost.slice(1);
       return { kind: 'sqlite', path: decodeURIComponent(path.split('?')[0] ?? path), uri: trimmed };
     }
     case 'postgres':
@@ -67,7 +69,9 @@ export interface RunsUri {
 export function parseRunsUri(uri: string): RunsUri {
   const match = /^runs:\/+([^/]+)(?:\/(.*))?$/u.exec(uri);
   if (!match?.[1]) {
-    throw invalidParameter(`Not a valid runs URI: '${uri}'. Expected runs:/<run_id>/<path>`, { field: 'uri' });
+    throw invalidParameter(`Not a valid runs URI: '${uri}'. Expected runs:/<run_id>/<path>`, {
+      field: 'uri',
+    });
   }
   return { runId: match[1], artifactPath: (match[2] ?? '').replace(/\/+$/u, '') };
 }

@@ -1,6 +1,6 @@
+import type { DatasetInput, Metric, Param, RunTag } from './entities/tracking.js';
 import { invalidParameter } from './errors.js';
 import { limits } from './limits.js';
-import type { DatasetInput, Metric, Param, RunTag } from './entities/tracking.js';
 
 // Keys become file names in the mlruns layout, so MLflow restricts them to a safe alphabet and to
 // "path-unique" forms (no `a//b`, `./a`, `a/`, leading `/` or `..`).
@@ -42,9 +42,12 @@ export function validateEntityKey(kind: 'metric' | 'param' | 'tag', key: unknown
 export function validateMetric(metric: Metric): Metric {
   validateEntityKey('metric', metric.key);
   if (typeof metric.value !== 'number') {
-    throw invalidParameter(`Got invalid value ${String(metric.value)} for metric '${metric.key}' (value must be a number)`, {
-      field: 'value',
-    });
+    throw invalidParameter(
+      `Got invalid value ${String(metric.value)} for metric '${metric.key}' (value must be a number)`,
+      {
+        field: 'value',
+      },
+    );
   }
   if (!Number.isInteger(metric.timestamp) || metric.timestamp < 0) {
     throw invalidParameter(
@@ -53,9 +56,12 @@ export function validateMetric(metric: Metric): Metric {
     );
   }
   if (!Number.isInteger(metric.step)) {
-    throw invalidParameter(`Got invalid step ${String(metric.step)} for metric '${metric.key}' (step must be an integer)`, {
-      field: 'step',
-    });
+    throw invalidParameter(
+      `Got invalid step ${String(metric.step)} for metric '${metric.key}' (step must be an integer)`,
+      {
+        field: 'step',
+      },
+    );
   }
   return metric;
 }
@@ -102,9 +108,12 @@ export function validateExperimentTag(tag: { key: string; value: string }): { ke
 /** Validates an experiment name. */
 export function validateExperimentName(name: unknown): string {
   if (typeof name !== 'string' || name.trim().length === 0) {
-    throw invalidParameter(`Invalid experiment name: '${String(name)}'. Experiment name must be a non-empty string`, {
-      field: 'name',
-    });
+    throw invalidParameter(
+      `Invalid experiment name: '${String(name)}'. Experiment name must be a non-empty string`,
+      {
+        field: 'name',
+      },
+    );
   }
   if (name.length > limits.maxExperimentNameLength) {
     throw invalidParameter(
@@ -124,7 +133,9 @@ export function validateArtifactLocation(location: string): string {
     );
   }
   if (location.startsWith('runs:')) {
-    throw invalidParameter(`Artifact location cannot be a runs:/ URI: '${location}'`, { field: 'artifact_location' });
+    throw invalidParameter(`Artifact location cannot be a runs:/ URI: '${location}'`, {
+      field: 'artifact_location',
+    });
   }
   if (/[#?;]/u.test(location) || location.includes('\0')) {
     throw invalidParameter(
@@ -187,7 +198,9 @@ export function validateLogBatch(batch: LogBatchContent): LogBatchContent {
   }
   return {
     metrics: metrics.map(validateMetric),
-    params: normalisedParams.filter((param, index) => normalisedParams.findIndex((p) => p.key === param.key) === index),
+    params: normalisedParams.filter(
+      (param, index) => normalisedParams.findIndex((p) => p.key === param.key) === index,
+    ),
     tags: tags.map(validateRunTag),
   };
 }
@@ -202,10 +215,13 @@ export function validateDatasetInputs(inputs: DatasetInput[]): DatasetInput[] {
         return;
       }
       if (value.length > limit) {
-        throw invalidParameter(`Dataset ${field} exceeds the maximum length of ${limit} (got ${value.length})`, {
-          field: `dataset.${field}`,
-          limit,
-        });
+        throw invalidParameter(
+          `Dataset ${field} exceeds the maximum length of ${limit} (got ${value.length})`,
+          {
+            field: `dataset.${field}`,
+            limit,
+          },
+        );
       }
     };
     check('name', dataset.name, limits.maxDatasetNameLength, true);

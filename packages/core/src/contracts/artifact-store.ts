@@ -54,7 +54,11 @@ export interface ArtifactStore {
   /** Starts a multipart upload of `partCount` parts (only when `capabilities.multipartUpload`). */
   createMultipartUpload?(path: string, partCount: number): Promise<MultipartUpload>;
   /** Completes a multipart upload from the ETags of its parts. */
-  completeMultipartUpload?(path: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
+  completeMultipartUpload?(
+    path: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<void>;
   /** Aborts a multipart upload and frees its parts. */
   abortMultipartUpload?(path: string, uploadId: string): Promise<void>;
 }

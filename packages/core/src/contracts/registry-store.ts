@@ -1,4 +1,9 @@
-import type { ModelVersion, ModelVersionTag, RegisteredModel, RegisteredModelTag } from '../entities/registry.js';
+import type {
+  ModelVersion,
+  ModelVersionTag,
+  RegisteredModel,
+  RegisteredModelTag,
+} from '../entities/registry.js';
 import type { Page, PageRequest } from './page.js';
 
 /** What a registry store can do beyond the required surface. */
@@ -36,7 +41,11 @@ export interface RegistryStore {
   readonly capabilities: RegistryStoreCapabilities;
 
   /** Creates a registered model; RESOURCE_ALREADY_EXISTS if the name is taken. */
-  createRegisteredModel(input: { name: string; tags?: RegisteredModelTag[]; description?: string }): Promise<RegisteredModel>;
+  createRegisteredModel(input: {
+    name: string;
+    tags?: RegisteredModelTag[];
+    description?: string;
+  }): Promise<RegisteredModel>;
   /** Returns a registered model with its latest version per stage; RESOURCE_DOES_NOT_EXIST if unknown. */
   getRegisteredModel(name: string): Promise<RegisteredModel>;
   /** Renames a registered model; its versions follow. */

@@ -1,4 +1,4 @@
-import type { ViewType, RunStatus } from '../entities/enums.js';
+import type { RunStatus, ViewType } from '../entities/enums.js';
 import type {
   DatasetInput,
   Experiment,

@@ -47,7 +47,10 @@ export const spanSchema = z.object({
   name: z.string(),
   start_time_unix_nano: z.string(),
   end_time_unix_nano: z.string().optional(),
-  status: z.object({ code: z.enum(['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR']), message: z.string() }),
+  status: z.object({
+    code: z.enum(['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR']),
+    message: z.string(),
+  }),
   attributes: z.record(z.string(), z.unknown()),
   events: z.array(spanEventSchema),
 });
