@@ -126,6 +126,11 @@ export { parseSearchFilter } from './search/search-filter.js';
 export { parseOrderBy } from './search/order-by.js';
 export { searchExperimentsInMemory, searchRunsInMemory } from './search/search-in-memory.js';
 export type { InMemorySearchInput } from './search/search-in-memory.js';
+export { compareExperiments, compareRuns, matchesExperiment, matchesRun } from './search/search-evaluator.js';
+export { decodePageToken, encodePageToken } from './search/page-token.js';
+export type { JsonValue, PageTokenQuery } from './search/page-token.js';
+export { resolveMaxResults } from './search/max-results.js';
+export type { MaxResultsRule } from './search/max-results.js';
 
 export type { Page, PageRequest } from './contracts/page.js';
 export type {

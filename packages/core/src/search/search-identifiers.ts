@@ -1,0 +1,194 @@
+import type { Comparator, SearchEntity, SearchTarget } from './search-ast.js';
+
+/**
+ * The per-target identifier tables: which prefixes name which entity, which attribute keys exist
+ * (with MLflow's aliases), and which comparators and value types each kind of key accepts.
+ */
+
+/** The value a clause compares against, by key kind. */
+export type ValueKind = 'number' | 'string';
+
+/** What a resolved identifier accepts in a filter clause. */
+export interface ClauseRule {
+  comparators: ReadonlySet<Comparator>;
+  valueKind: ValueKind;
+  /** Whether IN / NOT IN lists are accepted (they hold strings only). */
+  allowsList: boolean;
+}
+
+/** The outcome of looking up an identifier: the entity and canonical key, or why it is invalid. */
+export type IdentifierResolution =
+  | { ok: true; entity: SearchEntity; key: string }
+  | { ok: false; reason: string };
+
+const numericComparators: readonly Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
+const stringComparators: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE'];
+const listComparators: readonly Comparator[] = ['IN', 'NOT IN'];
+const nullComparators: readonly Comparator[] = ['IS NULL', 'IS NOT NULL'];
+
+const prefixEntities: Readonly<Record<string, SearchEntity>> = {
+  metric: 'metric',
+  metrics: 'metric',
+  param: 'param',
+  params: 'param',
+  parameter: 'param',
+  parameters: 'param',
+  tag: 'tag',
+  tags: 'tag',
+  attribute: 'attribute',
+  attributes: 'attribute',
+  attr: 'attribute',
+  run: 'attribute',
+  dataset: 'dataset',
+  datasets: 'dataset',
+};
+
+/** Entities each target can filter on. Experiments have attributes and tags only, as in MLflow. */
+const targetEntities: Readonly<Record<SearchTarget, readonly SearchEntity[]>> = {
+  runs: ['metric', 'param', 'tag', 'attribute', 'dataset'],
+  experiments: ['attribute', 'tag'],
+};
+
+/** Run attributes a filter may name, by value kind. `lifecycle_stage` is a Cairn addition. */
+const runAttributes: Readonly<Record<string, ValueKind>> = {
+  run_id: 'string',
+  run_name: 'string',
+  user_id: 'string',
+  status: 'string',
+  artifact_uri: 'string',
+  lifecycle_stage: 'string',
+  start_time: 'number',
+  end_time: 'number',
+};
+
+const experimentFilterAttributes: Readonly<Record<string, ValueKind>> = {
+  name: 'string',
+  creation_time: 'number',
+  last_update_time: 'number',
+};
+
+/** Experiments may be ordered by one more attribute than they may be filtered on. */
+const experimentOrderAttributes: Readonly<Record<string, ValueKind>> = {
+  ...experimentFilterAttributes,
+  experiment_id: 'string',
+};
+
+/** MLflow's attribute aliases (for runs only); matched exactly, as MLflow does. */
+const runAttributeAliases: Readonly<Record<string, string>> = {
+  created: 'start_time',
+  Created: 'start_time',
+  'run name': 'run_name',
+  'Run name': 'run_name',
+  'Run Name': 'run_name',
+};
+
+/** Dataset keys; `context` reads the input tag `mlflow.data.context`. */
+const datasetKeys: ReadonlySet<string> = new Set(['name', 'digest', 'context']);
+
+/** Whether the identifier is being resolved for a filter clause or an order_by clause. */
+export type IdentifierUse = 'filter' | 'order_by';
+
+function attributeTable(target: SearchTarget, use: IdentifierUse): Readonly<Record<string, ValueKind>> {
+  if (target === 'runs') return runAttributes;
+  return use === 'filter' ? experimentFilterAttributes : experimentOrderAttributes;
+}
+
+/** The attribute keys a target accepts, for error messages. */
+export function attributeKeys(target: SearchTarget, use: IdentifierUse): string[] {
+  return Object.keys(attributeTable(target, use));
+}
+
+/** The value kind of an attribute of a target, or undefined when it does not exist. */
+export function attributeKind(target: SearchTarget, key: string): ValueKind | undefined {
+  const table = target === 'runs' ? runAttributes : experimentOrderAttributes;
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/**
+ * Resolves `prefix` + `key` (prefix undefined = attribute) to an entity and canonical key for a target,
+ * applying MLflow's attribute aliases.
+ */
+export function resolveIdentifier(
+  prefix: string | undefined,
+  key: string,
+  target: SearchTarget,
+  use: IdentifierUse,
+): IdentifierResolution {
+  let entity: SearchEntity = 'attribute';
+  if (prefix !== undefined) {
+    const found = Object.hasOwn(prefixEntities, prefix) ? prefixEntities[prefix] : undefined;
+    if (found === undefined) {
+      return {
+        ok: false,
+        reason: `unknown entity type '${prefix}'; expected one of ${Object.keys(prefixEntities).join(', ')}`,
+      };
+    }
+    // `run.` reads oddly in an experiment filter, so only the attribute spellings are accepted there.
+    if (target === 'experiments' && prefix === 'run') {
+      return { ok: false, reason: `unknown entity type 'run' for experiments; use 'attribute' or 'tags'` };
+    }
+    entity = found;
+  }
+  if (!targetEntities[target].includes(entity)) {
+    return { ok: false, reason: `${entity}s cannot be used when searching ${target}` };
+  }
+  if (entity === 'attribute') {
+    const canonical =
+      target === 'runs' && Object.hasOwn(runAttributeAliases, key)
+        ? (runAttributeAliases[key] as string)
+        : key;
+    const table = attributeTable(target, use);
+    if (!Object.hasOwn(table, canonical)) {
+      return {
+        ok: false,
+        reason: `unknown attribute '${key}'; valid attributes are ${attributeKeys(target, use).join(', ')}`,
+      };
+    }
+    return { ok: true, entity, key: canonical };
+  }
+  if (entity === 'dataset' && !datasetKeys.has(key)) {
+    return {
+      ok: false,
+      reason: `unknown dataset key '${key}'; valid keys are ${[...datasetKeys].join(', ')}`,
+    };
+  }
+  return { ok: true, entity, key };
+}
+
+/** What a filter clause on a resolved identifier may use. */
+export function clauseRule(target: SearchTarget, entity: SearchEntity, key: string): ClauseRule {
+  switch (entity) {
+    case 'metric':
+      // IS [NOT] NULL on metrics is a Cairn extension; MLflow allows it on params and tags only.
+      return {
+        comparators: new Set([...numericComparators, ...nullComparators]),
+        valueKind: 'number',
+        allowsList: false,
+      };
+    case 'param':
+    case 'tag':
+      return {
+        comparators: new Set([...stringComparators, ...nullComparators]),
+        valueKind: 'string',
+        allowsList: false,
+      };
+    case 'dataset':
+      return {
+        comparators: new Set([...stringComparators, ...listComparators]),
+        valueKind: 'string',
+        allowsList: true,
+      };
+    case 'attribute': {
+      if (attributeKind(target, key) === 'number') {
+        return { comparators: new Set(numericComparators), valueKind: 'number', allowsList: false };
+      }
+      // MLflow accepts lists for run_id alone among attributes.
+      const allowsList = target === 'runs' && key === 'run_id';
+      return {
+        comparators: new Set(allowsList ? [...stringComparators, ...listComparators] : stringComparators),
+        valueKind: 'string',
+        allowsList,
+      };
+    }
+  }
+}
