@@ -110,6 +110,16 @@ export type { LogBatchContent } from './validation.js';
 export { createExperimentId, createLoggedModelId, createRunId, createTraceId, defaultExperiment } from './ids.js';
 export { generateRunName, isGeneratedRunName } from './run-name.js';
 export { systemTags } from './tags.js';
+export { resolveRunName } from './run-name-tag.js';
+export { isLaterMetric, latestMetrics } from './latest-metric.js';
+export { compareMetricHistory, isSameMetricPoint, pageMetricHistory } from './metric-history.js';
+export type { MetricHistoryPageInput } from './metric-history.js';
+export {
+  assertExperimentActive,
+  assertParamsUnchanged,
+  assertRunActive,
+  matchesViewType,
+} from './write-guards.js';
 export {
   joinArtifactUri,
   parseArtifactUri,

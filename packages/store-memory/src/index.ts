@@ -1,0 +1,5 @@
+export { memoryArtifactResolver } from './memory-artifact-resolver.js';
+export type { MemoryArtifactStoreOptions } from './memory-artifact-store.js';
+export { createMemoryArtifactStore } from './memory-artifact-store.js';
+export type { MemoryTrackingStoreOptions } from './memory-tracking-store.js';
+export { createMemoryTrackingStore } from './memory-tracking-store.js';

@@ -1,0 +1,28 @@
+import { CairnError, type ErrorCode } from '@cairn/core';
+import { expect } from 'vitest';
+
+/**
+ * Awaits `action` (a promise or a function returning one), asserts it fails with a `CairnError` whose code
+ * is `code` (or one of `code`), and returns the error for further checks.
+ */
+export async function expectCairnError(
+  action: Promise<unknown> | (() => Promise<unknown> | unknown),
+  code: ErrorCode | readonly ErrorCode[],
+): Promise<CairnError> {
+  let caught: unknown;
+  let settled = false;
+  try {
+    await (typeof action === 'function' ? action() : action);
+    settled = true;
+  } catch (error) {
+    caught = error;
+  }
+  const expected = typeof code === 'string' ? [code] : code;
+  if (settled)
+    expect.fail(`expected a CairnError with code ${expected.join(' or ')}, but the call succeeded`);
+  if (!CairnError.isInstance(caught)) {
+    expect.fail(`expected a CairnError with code ${expected.join(' or ')}, got ${String(caught)}`);
+  }
+  expect(expected, `error code (message: ${caught.message})`).toContain(caught.code);
+  return caught;
+}

@@ -1,0 +1,97 @@
+import type { TrackingStore } from '@cairn/core';
+import { afterEach, beforeEach, describe } from 'vitest';
+import { type DescribeStoreOptions, describeNamedSuites } from '../named-suites.js';
+import { concurrencySuite } from './concurrency-suite.js';
+import { experimentTagsSuite } from './experiment-tags-suite.js';
+import { experimentsSuite } from './experiments-suite.js';
+import { inputsSuite } from './inputs-suite.js';
+import { logBatchSuite } from './log-batch-suite.js';
+import { metricHistorySuite } from './metric-history-suite.js';
+import { metricsSuite } from './metrics-suite.js';
+import { nestedRunsSuite } from './nested-runs-suite.js';
+import { paginationSuite } from './pagination-suite.js';
+import { paramsSuite } from './params-suite.js';
+import { runNamesSuite } from './run-names-suite.js';
+import { runsSuite } from './runs-suite.js';
+import { searchExperimentsSuite } from './search-experiments-suite.js';
+import { searchRunsFilterSuite } from './search-runs-filter-suite.js';
+import { searchRunsOrderSuite } from './search-runs-order-suite.js';
+import { tagsSuite } from './tags-suite.js';
+import { createTrackingContext, type TrackingSuiteContext } from './tracking-context.js';
+import { validationSuite } from './validation-suite.js';
+
+/** The named suites of {@link describeTrackingStore}, in run order. */
+export const trackingSuiteNames = [
+  'experiments',
+  'experiment-tags',
+  'runs',
+  'run-names',
+  'params',
+  'metrics',
+  'metric-history',
+  'tags',
+  'log-batch',
+  'inputs',
+  'nested-runs',
+  'search-runs',
+  'search-experiments',
+  'pagination',
+  'concurrency',
+  'validation',
+] as const;
+
+/** The name of one suite of {@link describeTrackingStore}. */
+export type TrackingSuiteName = (typeof trackingSuiteNames)[number];
+
+const suites: Record<TrackingSuiteName, (context: TrackingSuiteContext) => void> = {
+  experiments: experimentsSuite,
+  'experiment-tags': experimentTagsSuite,
+  runs: runsSuite,
+  'run-names': runNamesSuite,
+  params: paramsSuite,
+  metrics: metricsSuite,
+  'metric-history': metricHistorySuite,
+  tags: tagsSuite,
+  'log-batch': logBatchSuite,
+  inputs: inputsSuite,
+  'nested-runs': nestedRunsSuite,
+  'search-runs': (context) => {
+    searchRunsFilterSuite(context);
+    searchRunsOrderSuite(context);
+  },
+  'search-experiments': searchExperimentsSuite,
+  pagination: paginationSuite,
+  concurrency: concurrencySuite,
+  validation: validationSuite,
+};
+
+/**
+ * Declares the tracking-store conformance suites (MLflow's semantics) for a store. `factory` is called
+ * before every test for a fresh, empty store, which is closed after the test.
+ */
+export function describeTrackingStore(
+  name: string,
+  factory: () => TrackingStore | Promise<TrackingStore>,
+  options: DescribeStoreOptions = {},
+): void {
+  describe(`TrackingStore conformance: ${name}`, () => {
+    let current: TrackingStore | undefined;
+    beforeEach(async () => {
+      current = await factory();
+    });
+    afterEach(async () => {
+      const store = current;
+      current = undefined;
+      await store?.close();
+    });
+    const context = createTrackingContext(() => {
+      if (current === undefined) throw new Error('The tracking store is only available inside a test');
+      return current;
+    });
+    describeNamedSuites(
+      trackingSuiteNames.map((suiteName) => [suiteName, suites[suiteName]] as const),
+      context,
+      options,
+    );
+  });
+}
