@@ -1,17 +1,43 @@
-export {
-  CairnError,
-  alreadyExists,
-  doesNotExist,
-  errorCodeForHttpStatus,
-  errorCodeHttpStatus,
-  errorCodes,
-  httpStatusForErrorCode,
-  invalidParameter,
-  isErrorCode,
-  toCairnError,
-} from './errors.js';
-export type { CairnErrorOptions, ErrorCode } from './errors.js';
-
+export { normaliseArtifactPath } from './artifact-path.js';
+export type {
+  ArtifactBody,
+  ArtifactStore,
+  ArtifactStoreCapabilities,
+  ArtifactStoreResolver,
+  MultipartUpload,
+} from './contracts/artifact-store.js';
+export type { Page, PageRequest } from './contracts/page.js';
+export type {
+  CreateModelVersionInput,
+  RegistryStore,
+  RegistryStoreCapabilities,
+  SearchRegistryInput,
+} from './contracts/registry-store.js';
+export type { SearchTracesInput, TraceStore, TraceStoreCapabilities } from './contracts/trace-store.js';
+export type {
+  CreateExperimentInput,
+  CreateRunInput,
+  GetMetricHistoryInput,
+  LogBatchInput,
+  LogInputsInput,
+  LogOutputsInput,
+  SearchExperimentsInput,
+  SearchRunsInput,
+  TrackingStore,
+  TrackingStoreCapabilities,
+  TrackingStoreFactory,
+  UpdateRunInput,
+} from './contracts/tracking-store.js';
+export type {
+  LifecycleStage,
+  LoggedModelStatus,
+  ModelVersionStage,
+  ModelVersionStatus,
+  RunStatus,
+  SourceType,
+  TraceState,
+  ViewType,
+} from './entities/enums.js';
 export {
   enumFromWire,
   lifecycleStageSchema,
@@ -27,34 +53,21 @@ export {
   viewTypeSchema,
 } from './entities/enums.js';
 export type {
-  LifecycleStage,
-  LoggedModelStatus,
-  ModelVersionStage,
-  ModelVersionStatus,
-  RunStatus,
-  SourceType,
-  TraceState,
-  ViewType,
-} from './entities/enums.js';
-
+  ModelVersion,
+  ModelVersionTag,
+  RegisteredModel,
+  RegisteredModelAlias,
+  RegisteredModelTag,
+} from './entities/registry.js';
 export {
-  datasetInputSchema,
-  datasetSchema,
-  experimentSchema,
-  experimentTagSchema,
-  fileInfoSchema,
-  inputTagSchema,
-  metricSchema,
-  modelInputSchema,
-  modelOutputSchema,
-  paramSchema,
-  runDataSchema,
-  runInfoSchema,
-  runInputsSchema,
-  runOutputsSchema,
-  runSchema,
-  runTagSchema,
-} from './entities/tracking.js';
+  modelVersionSchema,
+  modelVersionTagSchema,
+  registeredModelAliasSchema,
+  registeredModelSchema,
+  registeredModelTagSchema,
+} from './entities/registry.js';
+export type { Span, SpanEvent, TraceInfo, TraceLocation } from './entities/tracing.js';
+export { spanEventSchema, spanSchema, traceInfoSchema, traceLocationSchema } from './entities/tracing.js';
 export type {
   Dataset,
   DatasetInput,
@@ -73,26 +86,78 @@ export type {
   RunOutputs,
   RunTag,
 } from './entities/tracking.js';
-
 export {
-  modelVersionSchema,
-  modelVersionTagSchema,
-  registeredModelAliasSchema,
-  registeredModelSchema,
-  registeredModelTagSchema,
-} from './entities/registry.js';
-export type {
-  ModelVersion,
-  ModelVersionTag,
-  RegisteredModel,
-  RegisteredModelAlias,
-  RegisteredModelTag,
-} from './entities/registry.js';
-
-export { spanEventSchema, spanSchema, traceInfoSchema, traceLocationSchema } from './entities/tracing.js';
-export type { Span, SpanEvent, TraceInfo, TraceLocation } from './entities/tracing.js';
-
+  datasetInputSchema,
+  datasetSchema,
+  experimentSchema,
+  experimentTagSchema,
+  fileInfoSchema,
+  inputTagSchema,
+  metricSchema,
+  modelInputSchema,
+  modelOutputSchema,
+  paramSchema,
+  runDataSchema,
+  runInfoSchema,
+  runInputsSchema,
+  runOutputsSchema,
+  runSchema,
+  runTagSchema,
+} from './entities/tracking.js';
+export type { CairnErrorOptions, ErrorCode } from './errors.js';
+export {
+  alreadyExists,
+  CairnError,
+  doesNotExist,
+  errorCodeForHttpStatus,
+  errorCodeHttpStatus,
+  errorCodes,
+  httpStatusForErrorCode,
+  invalidParameter,
+  isErrorCode,
+  toCairnError,
+} from './errors.js';
+export {
+  createExperimentId,
+  createLoggedModelId,
+  createRunId,
+  createTraceId,
+  defaultExperiment,
+} from './ids.js';
+export { isLaterMetric, latestMetrics } from './latest-metric.js';
 export { limits } from './limits.js';
+export type { MetricHistoryPageInput } from './metric-history.js';
+export { compareMetricHistory, isSameMetricPoint, pageMetricHistory } from './metric-history.js';
+export { generateRunName, isGeneratedRunName } from './run-name.js';
+export { resolveRunName } from './run-name-tag.js';
+export type { MaxResultsRule } from './search/max-results.js';
+export { resolveMaxResults } from './search/max-results.js';
+export { parseOrderBy } from './search/order-by.js';
+export type { JsonValue, PageTokenQuery } from './search/page-token.js';
+export { decodePageToken, encodePageToken } from './search/page-token.js';
+export type {
+  Comparator,
+  Comparison,
+  OrderByClause,
+  SearchEntity,
+  SearchFilter,
+  SearchTarget,
+} from './search/search-ast.js';
+export { compareExperiments, compareRuns, matchesExperiment, matchesRun } from './search/search-evaluator.js';
+export { parseSearchFilter } from './search/search-filter.js';
+export type { InMemorySearchInput } from './search/search-in-memory.js';
+export { searchExperimentsInMemory, searchRunsInMemory } from './search/search-in-memory.js';
+export { systemTags } from './tags.js';
+export type { ArtifactUri, ModelsUri, RunsUri, TrackingUri } from './uris.js';
+export {
+  joinArtifactUri,
+  parseArtifactUri,
+  parseModelsUri,
+  parseRunsUri,
+  parseTrackingUri,
+  pathToFileUri,
+} from './uris.js';
+export type { LogBatchContent } from './validation.js';
 export {
   validateArtifactLocation,
   validateDatasetInputs,
@@ -106,68 +171,9 @@ export {
   validateRunId,
   validateRunTag,
 } from './validation.js';
-export type { LogBatchContent } from './validation.js';
-export { createExperimentId, createLoggedModelId, createRunId, createTraceId, defaultExperiment } from './ids.js';
-export { generateRunName, isGeneratedRunName } from './run-name.js';
-export { systemTags } from './tags.js';
-export { resolveRunName } from './run-name-tag.js';
-export { isLaterMetric, latestMetrics } from './latest-metric.js';
-export { compareMetricHistory, isSameMetricPoint, pageMetricHistory } from './metric-history.js';
-export type { MetricHistoryPageInput } from './metric-history.js';
 export {
   assertExperimentActive,
   assertParamsUnchanged,
   assertRunActive,
   matchesViewType,
 } from './write-guards.js';
-export {
-  joinArtifactUri,
-  parseArtifactUri,
-  parseModelsUri,
-  parseRunsUri,
-  parseTrackingUri,
-  pathToFileUri,
-} from './uris.js';
-export type { ArtifactUri, ModelsUri, RunsUri, TrackingUri } from './uris.js';
-export { normaliseArtifactPath } from './artifact-path.js';
-
-export type { Comparator, Comparison, OrderByClause, SearchEntity, SearchFilter, SearchTarget } from './search/search-ast.js';
-export { parseSearchFilter } from './search/search-filter.js';
-export { parseOrderBy } from './search/order-by.js';
-export { searchExperimentsInMemory, searchRunsInMemory } from './search/search-in-memory.js';
-export type { InMemorySearchInput } from './search/search-in-memory.js';
-export { compareExperiments, compareRuns, matchesExperiment, matchesRun } from './search/search-evaluator.js';
-export { decodePageToken, encodePageToken } from './search/page-token.js';
-export type { JsonValue, PageTokenQuery } from './search/page-token.js';
-export { resolveMaxResults } from './search/max-results.js';
-export type { MaxResultsRule } from './search/max-results.js';
-
-export type { Page, PageRequest } from './contracts/page.js';
-export type {
-  CreateExperimentInput,
-  CreateRunInput,
-  GetMetricHistoryInput,
-  LogBatchInput,
-  LogInputsInput,
-  LogOutputsInput,
-  SearchExperimentsInput,
-  SearchRunsInput,
-  TrackingStore,
-  TrackingStoreCapabilities,
-  TrackingStoreFactory,
-  UpdateRunInput,
-} from './contracts/tracking-store.js';
-export type {
-  ArtifactBody,
-  ArtifactStore,
-  ArtifactStoreCapabilities,
-  ArtifactStoreResolver,
-  MultipartUpload,
-} from './contracts/artifact-store.js';
-export type {
-  CreateModelVersionInput,
-  RegistryStore,
-  RegistryStoreCapabilities,
-  SearchRegistryInput,
-} from './contracts/registry-store.js';
-export type { SearchTracesInput, TraceStore, TraceStoreCapabilities } from './contracts/trace-store.js';
