@@ -1,0 +1,561 @@
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import {
+  alreadyExists,
+  assertExperimentActive,
+  assertParamsUnchanged,
+  assertRunActive,
+  CairnError,
+  createExperimentId,
+  createRunId,
+  defaultExperiment,
+  doesNotExist,
+  type Experiment,
+  type ExperimentTag,
+  invalidParameter,
+  type Metric,
+  matchesViewType,
+  pageMetricHistory,
+  parseArtifactUri,
+  pathToFileUri,
+  type Run,
+  type RunInfo,
+  resolveRunName,
+  searchExperimentsInMemory,
+  searchRunsInMemory,
+  systemTags,
+  type TrackingStore,
+  validateArtifactLocation,
+  validateDatasetInputs,
+  validateEntityKey,
+  validateExperimentName,
+  validateExperimentTag,
+  validateLogBatch,
+  validateRunId,
+  validateRunTag,
+} from '@cairn/core';
+import {
+  appendAtomic,
+  isTransient,
+  listDirectories,
+  readKeyedFiles,
+  readTextIfExists,
+  readYaml,
+  removeFile,
+  withDirectoryLock,
+  writeTextAtomic,
+  writeYaml,
+} from './fs-io.js';
+import {
+  experimentFromMeta,
+  experimentMeta,
+  formatMetricLine,
+  metaFile,
+  reservedExperimentFolders,
+  runFromMeta,
+  runMeta,
+  runPaths,
+  trashFolder,
+} from './mlruns-layout.js';
+import {
+  readMetricHistory,
+  readRunData,
+  writeDatasetInput,
+  writeModelInput,
+  writeModelOutput,
+} from './run-files.js';
+
+/** Options of {@link createFileTrackingStore}. */
+export interface FileTrackingStoreOptions {
+  /** The `mlruns` directory (created on first write). */
+  root: string;
+  /** Where new experiments' artifacts go (a path or URI); default `file://<root>`, as MLflow's FileStore. */
+  artifactRoot?: string;
+}
+
+interface LocatedExperiment {
+  experiment: Experiment;
+  dir: string;
+}
+
+interface LocatedRun {
+  info: RunInfo;
+  deletedTime?: number;
+  dir: string;
+  experimentDir: string;
+}
+
+/**
+ * A tracking store over MLflow's `mlruns/` directory layout: MLflow reads what it writes and it reads what
+ * MLflow writes. Files are the storage and the lock: every whole-file write is a temp file plus a rename,
+ * metric points are single O_APPEND writes, and read-modify-write sequences hold an inter-process lock on
+ * the run or the root, so several processes can log to one tree at once.
+ */
+export function createFileTrackingStore(options: FileTrackingStoreOptions): TrackingStore {
+  const root = resolve(options.root);
+  const trash = join(root, trashFolder);
+  const artifactRoot = (() => {
+    const given = options.artifactRoot;
+    if (given === undefined) return pathToFileUri(root);
+    const parsed = parseArtifactUri(given);
+    const base = parsed.scheme === 'file' && isAbsolute(parsed.path) ? pathToFileUri(parsed.path) : given;
+    return base.replace(/\/+$/u, '');
+  })();
+  /** run id -> folder; folders move when an experiment is deleted, so every hit is checked. */
+  const runDirs = new Map<string, LocatedRun['dir']>();
+  let closed = false;
+  let ready: Promise<void> | undefined;
+
+  const ensureReady = (): Promise<void> => {
+    if (closed) throw new CairnError('INVALID_STATE', 'The file tracking store is closed');
+    ready ??= (async () => {
+      await mkdir(root, { recursive: true });
+      const defaultMeta = join(root, defaultExperiment.id, metaFile);
+      if (await exists(defaultMeta)) return;
+      if (await exists(join(trash, defaultExperiment.id, metaFile))) return;
+      await withDirectoryLock(root, async () => {
+        if (await exists(defaultMeta)) return;
+        const now = Date.now();
+        await writeYaml(
+          defaultMeta,
+          experimentMeta({
+            experiment_id: defaultExperiment.id,
+            name: defaultExperiment.name,
+            artifact_location: `${artifactRoot}/${defaultExperiment.id}`,
+            lifecycle_stage: 'active',
+            creation_time: now,
+            last_update_time: now,
+          }),
+        );
+      });
+    })().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  };
+
+  const experimentDirs = async (): Promise<string[]> => {
+    const active = (await listDirectories(root)).filter((name) => name !== trashFolder && !isTransient(name));
+    const deleted = (await listDirectories(trash)).filter((name) => !isTransient(name));
+    return [...active.map((id) => join(root, id)), ...deleted.map((id) => join(trash, id))];
+  };
+
+  const readExperimentAt = async (dir: string): Promise<Experiment | undefined> => {
+    const meta = await readYaml(join(dir, metaFile));
+    if (meta === undefined) return undefined;
+    const tags = await readKeyedFiles(join(dir, 'tags'));
+    return { ...experimentFromMeta(meta), tags: [...tags].map(([key, value]) => ({ key, value })) };
+  };
+
+  const findExperiment = async (experimentId: string): Promise<LocatedExperiment> => {
+    await ensureReady();
+    if (!/^\d+$/u.test(experimentId)) {
+      throw doesNotExist(`No Experiment with id=${experimentId} exists`, { field: 'experiment_id' });
+    }
+    for (const dir of [join(root, experimentId), join(trash, experimentId)]) {
+      const experiment = await readExperimentAt(dir);
+      if (experiment !== undefined) return { experiment, dir };
+    }
+    throw doesNotExist(`No Experiment with id=${experimentId} exists`, { field: 'experiment_id' });
+  };
+
+  const allExperiments = async (): Promise<LocatedExperiment[]> => {
+    await ensureReady();
+    const found = await Promise.all(
+      (await experimentDirs()).map(async (dir) => ({ dir, experiment: await readExperimentAt(dir) })),
+    );
+    return found.flatMap(({ dir, experiment }) => (experiment === undefined ? [] : [{ dir, experiment }]));
+  };
+
+  const readRunAt = async (dir: string, experimentDir: string): Promise<LocatedRun | undefined> => {
+    const meta = await readYaml(runPaths(dir).meta);
+    if (meta === undefined) return undefined;
+    const { info, deletedTime } = runFromMeta(meta);
+    return deletedTime === undefined
+      ? { info, dir, experimentDir }
+      : { info, deletedTime, dir, experimentDir };
+  };
+
+  const findRun = async (runId: string): Promise<LocatedRun> => {
+    await ensureReady();
+    const id = validateRunId(runId);
+    const cached = runDirs.get(id);
+    if (cached !== undefined) {
+      const hit = await readRunAt(cached, join(cached, '..'));
+      if (hit !== undefined) return hit;
+    }
+    for (const experimentDir of await experimentDirs()) {
+      const hit = await readRunAt(join(experimentDir, id), experimentDir);
+      if (hit === undefined) continue;
+      runDirs.set(id, hit.dir);
+      return hit;
+    }
+    throw doesNotExist(`Run '${runId}' not found`, { field: 'run_id' });
+  };
+
+  const activeRun = async (runId: string): Promise<LocatedRun> => {
+    const run = await findRun(runId);
+    assertRunActive(run.info);
+    return run;
+  };
+
+  const runsOf = async (experimentDir: string): Promise<LocatedRun[]> => {
+    const names = (await listDirectories(experimentDir)).filter(
+      (name) => !reservedExperimentFolders.has(name) && !isTransient(name),
+    );
+    const runs = await Promise.all(names.map((name) => readRunAt(join(experimentDir, name), experimentDir)));
+    return runs.filter((run): run is LocatedRun => run !== undefined);
+  };
+
+  const writeRunInfo = (run: LocatedRun, info: RunInfo, deletedTime?: number) =>
+    writeYaml(runPaths(run.dir).meta, runMeta(info, { deleted_time: deletedTime ?? null }));
+
+  /** Applies a change to a run's meta.yaml under the run's lock, re-reading it inside the lock. */
+  const updateRunMeta = async (runId: string, change: (run: LocatedRun) => RunInfo | undefined) => {
+    const located = await findRun(runId);
+    return withDirectoryLock(located.dir, async () => {
+      const fresh = (await readRunAt(located.dir, located.experimentDir)) ?? located;
+      const info = change(fresh);
+      if (info !== undefined) await writeRunInfo(fresh, info, fresh.deletedTime);
+      return info ?? fresh.info;
+    });
+  };
+
+  const setRunTag = async (run: LocatedRun, key: string, value: string) => {
+    await writeTextAtomic(join(runPaths(run.dir).tags, key), value);
+    // The tag and the attribute are one name seen two ways, as in MLflow.
+    if (key === systemTags.runName) {
+      await updateRunMeta(run.info.run_id, (fresh) => ({ ...fresh.info, run_name: value }));
+    }
+  };
+
+  const nameTaken = async (name: string, except?: string) =>
+    (await allExperiments()).some(
+      ({ experiment }) => experiment.name === name && experiment.experiment_id !== except,
+    );
+
+  const writeExperiment = (dir: string, experiment: Experiment) =>
+    writeYaml(join(dir, metaFile), experimentMeta(experiment));
+
+  return {
+    specificationVersion: 'v1',
+    // A batch spans several files (one per param, tag and metric key); it is validated whole before the
+    // first write, but a process killed mid-batch can leave part of it stored.
+    capabilities: { atomicBatches: false, concurrentWriters: true, searchPushdown: false },
+
+    async createExperiment(input) {
+      await ensureReady();
+      const name = validateExperimentName(input.name);
+      const tags = (input.tags ?? []).map(validateExperimentTag);
+      if (input.artifactLocation !== undefined) validateArtifactLocation(input.artifactLocation);
+      return withDirectoryLock(root, async () => {
+        if (await nameTaken(name))
+          throw alreadyExists(`Experiment(name=${name}) already exists.`, { field: 'name' });
+        let id = createExperimentId();
+        while ((await exists(join(root, id))) || (await exists(join(trash, id)))) id = createExperimentId();
+        const dir = join(root, id);
+        const now = Date.now();
+        for (const tag of tags) await writeTextAtomic(join(dir, 'tags', tag.key), tag.value);
+        await writeExperiment(dir, {
+          experiment_id: id,
+          name,
+          artifact_location: input.artifactLocation || `${artifactRoot}/${id}`,
+          lifecycle_stage: 'active',
+          creation_time: now,
+          last_update_time: now,
+          tags: [],
+        });
+        return id;
+      });
+    },
+
+    async getExperiment(experimentId) {
+      return (await findExperiment(experimentId)).experiment;
+    },
+
+    async getExperimentByName(name) {
+      const matches = (await allExperiments()).filter(({ experiment }) => experiment.name === name);
+      const found = matches.find(({ experiment }) => experiment.lifecycle_stage === 'active') ?? matches[0];
+      return found?.experiment;
+    },
+
+    async searchExperiments(input) {
+      const viewType = input.viewType ?? 'ACTIVE_ONLY';
+      const candidates = (await allExperiments())
+        .map(({ experiment }) => experiment)
+        .filter((experiment) => matchesViewType(experiment.lifecycle_stage, viewType));
+      return searchExperimentsInMemory(candidates, { ...input, scope: viewType });
+    },
+
+    async renameExperiment(experimentId, newName) {
+      const name = validateExperimentName(newName);
+      await ensureReady(); // before the root lock: creating Default takes it too
+      await withDirectoryLock(root, async () => {
+        const { experiment, dir } = await findExperiment(experimentId);
+        assertExperimentActive(experiment);
+        if (await nameTaken(name, experimentId)) {
+          throw alreadyExists(`Experiment(name=${name}) already exists.`, { field: 'new_name' });
+        }
+        await writeExperiment(dir, { ...experiment, name, last_update_time: Date.now() });
+      });
+    },
+
+    async deleteExperiment(experimentId) {
+      await ensureReady(); // before the root lock: creating Default takes it too
+      await withDirectoryLock(root, async () => {
+        const { experiment, dir } = await findExperiment(experimentId);
+        if (experiment.lifecycle_stage === 'deleted') return;
+        const now = Date.now();
+        // Runs are marked first and the folder moves last: a crash in between leaves an experiment that is
+        // still active with some runs deleted, never a deleted experiment with live runs.
+        for (const run of await runsOf(dir)) {
+          if (run.info.lifecycle_stage === 'active') {
+            await writeRunInfo(run, { ...run.info, lifecycle_stage: 'deleted' }, now);
+          }
+        }
+        await writeExperiment(dir, { ...experiment, lifecycle_stage: 'deleted', last_update_time: now });
+        await mkdir(trash, { recursive: true });
+        await rename(dir, join(trash, experimentId));
+      });
+    },
+
+    async restoreExperiment(experimentId) {
+      await ensureReady(); // before the root lock: creating Default takes it too
+      await withDirectoryLock(root, async () => {
+        const { experiment, dir } = await findExperiment(experimentId);
+        if (experiment.lifecycle_stage === 'active') return;
+        const target = join(root, experimentId);
+        if (await nameTaken(experiment.name, experimentId)) {
+          throw alreadyExists(`Experiment(name=${experiment.name}) already exists.`, { field: 'name' });
+        }
+        await rename(dir, target);
+        const deletedAt = experiment.last_update_time ?? 0;
+        for (const run of await runsOf(target)) {
+          // Runs deleted together with the experiment come back with it; runs deleted before stay deleted.
+          if (run.info.lifecycle_stage === 'deleted' && (run.deletedTime ?? 0) >= deletedAt) {
+            await writeRunInfo(run, { ...run.info, lifecycle_stage: 'active' });
+          }
+        }
+        await writeExperiment(target, {
+          ...experiment,
+          lifecycle_stage: 'active',
+          last_update_time: Date.now(),
+        });
+      });
+    },
+
+    async setExperimentTag(experimentId, tag: ExperimentTag) {
+      const { experiment, dir } = await findExperiment(experimentId);
+      assertExperimentActive(experiment);
+      const valid = validateExperimentTag(tag);
+      await writeTextAtomic(join(dir, 'tags', valid.key), valid.value);
+    },
+
+    async deleteExperimentTag(experimentId, key) {
+      const { experiment, dir } = await findExperiment(experimentId);
+      assertExperimentActive(experiment);
+      if (!(await removeTagFile(join(dir, 'tags'), key))) {
+        throw doesNotExist(`No tag with name: ${key} in experiment with id ${experimentId}`, {
+          field: 'key',
+        });
+      }
+    },
+
+    async createRun(input) {
+      const { experiment, dir: experimentDir } = await findExperiment(input.experimentId);
+      assertExperimentActive(experiment);
+      const validTags = (input.tags ?? []).map(validateRunTag);
+      const { runName, tags } = resolveRunName(input.runName, validTags);
+      const runId = createRunId();
+      const dir = join(experimentDir, runId);
+      const info: RunInfo = {
+        run_id: runId,
+        run_uuid: runId,
+        run_name: runName,
+        experiment_id: experiment.experiment_id,
+        user_id: input.userId ?? '',
+        status: 'RUNNING',
+        start_time: input.startTime ?? Date.now(),
+        artifact_uri: `${experiment.artifact_location}/${runId}/artifacts`,
+        lifecycle_stage: 'active',
+      };
+      // Tags before meta.yaml: a run is visible once its meta.yaml exists, and then it is complete.
+      for (const tag of tags) await writeTextAtomic(join(runPaths(dir).tags, tag.key), tag.value);
+      await writeYaml(runPaths(dir).meta, runMeta(info));
+      runDirs.set(runId, dir);
+      return readRunData(info, dir, experimentDir);
+    },
+
+    async getRun(runId) {
+      const run = await findRun(runId);
+      return readRunData(run.info, run.dir, run.experimentDir);
+    },
+
+    async updateRun(input) {
+      if (input.endTime !== undefined && (!Number.isInteger(input.endTime) || input.endTime < 0)) {
+        throw invalidParameter(`Invalid end_time ${input.endTime}: it must be a non-negative integer`, {
+          field: 'end_time',
+        });
+      }
+      const runName =
+        input.runName === undefined || input.runName === ''
+          ? undefined
+          : validateRunTag({ key: systemTags.runName, value: input.runName }).value;
+      const located = await activeRun(input.runId);
+      if (runName !== undefined)
+        await writeTextAtomic(join(runPaths(located.dir).tags, systemTags.runName), runName);
+      return updateRunMeta(input.runId, (run) => {
+        assertRunActive(run.info);
+        const info = { ...run.info };
+        if (input.status !== undefined) info.status = input.status;
+        if (input.endTime !== undefined) info.end_time = input.endTime;
+        if (runName !== undefined) info.run_name = runName;
+        return info;
+      });
+    },
+
+    async deleteRun(runId) {
+      const located = await findRun(runId);
+      await withDirectoryLock(located.dir, async () => {
+        const run = (await readRunAt(located.dir, located.experimentDir)) ?? located;
+        await writeRunInfo(run, { ...run.info, lifecycle_stage: 'deleted' }, Date.now());
+      });
+    },
+
+    async restoreRun(runId) {
+      const located = await findRun(runId);
+      await withDirectoryLock(located.dir, async () => {
+        const run = (await readRunAt(located.dir, located.experimentDir)) ?? located;
+        await writeRunInfo(run, { ...run.info, lifecycle_stage: 'active' });
+      });
+    },
+
+    async purgeRun(runId) {
+      const run = await findRun(runId);
+      if (run.info.lifecycle_stage !== 'deleted') {
+        throw invalidParameter(`Run ${runId} must be deleted before it is purged`, { field: 'run_id' });
+      }
+      await rm(run.dir, { recursive: true, force: true });
+      runDirs.delete(run.info.run_id);
+    },
+
+    async searchRuns(input) {
+      await ensureReady();
+      const viewType = input.runViewType ?? 'ACTIVE_ONLY';
+      const wanted = [...new Set(input.experimentIds)];
+      const candidates: Run[] = [];
+      for (const experimentId of wanted) {
+        let experimentDir: string;
+        try {
+          experimentDir = (await findExperiment(experimentId)).dir;
+        } catch (error) {
+          // MLflow's search over an unknown experiment id finds nothing rather than failing.
+          if (error instanceof CairnError && error.code === 'RESOURCE_DOES_NOT_EXIST') continue;
+          throw error;
+        }
+        const runs = (await runsOf(experimentDir)).filter((run) =>
+          matchesViewType(run.info.lifecycle_stage, viewType),
+        );
+        candidates.push(
+          ...(await Promise.all(runs.map((run) => readRunData(run.info, run.dir, experimentDir)))),
+        );
+      }
+      const scope = JSON.stringify([[...wanted].sort(), viewType]);
+      return searchRunsInMemory(candidates, { ...input, scope });
+    },
+
+    async logBatch(input) {
+      const run = await activeRun(input.runId);
+      // Everything is checked before the first write; see `capabilities.atomicBatches`.
+      const batch = validateLogBatch({
+        metrics: input.metrics ?? [],
+        params: input.params ?? [],
+        tags: input.tags ?? [],
+      });
+      const paths = runPaths(run.dir);
+      if (batch.params.length > 0) {
+        // Check-then-write under the run's lock, so two processes cannot both "first" log one param.
+        await withDirectoryLock(run.dir, async () => {
+          const existing = new Map<string, string | undefined>();
+          for (const param of batch.params) {
+            existing.set(param.key, await readTextIfExists(join(paths.params, param.key)));
+          }
+          assertParamsUnchanged(run.info.run_id, batch.params, (key) => existing.get(key));
+          for (const param of batch.params) {
+            if (existing.get(param.key) === undefined)
+              await writeTextAtomic(join(paths.params, param.key), param.value);
+          }
+        });
+      }
+      for (const tag of batch.tags) await setRunTag(run, tag.key, tag.value);
+      const byKey = new Map<string, Metric[]>();
+      for (const metric of batch.metrics) {
+        const points = byKey.get(metric.key) ?? [];
+        points.push(metric);
+        byKey.set(metric.key, points);
+      }
+      await Promise.all(
+        [...byKey].map(([key, points]) =>
+          appendAtomic(join(paths.metrics, key), points.map(formatMetricLine).join('')),
+        ),
+      );
+    },
+
+    async deleteTag(runId, key) {
+      const run = await activeRun(runId);
+      if (!(await removeTagFile(runPaths(run.dir).tags, key))) {
+        throw doesNotExist(`No tag with name: ${key} in run with id ${runId}`, { field: 'key' });
+      }
+    },
+
+    async getMetricHistory(input) {
+      const run = await findRun(input.runId);
+      // The key names a file; one that is not a valid key cannot have been logged (and must not escape the run).
+      const points = isSafeKey(input.metricKey) ? await readMetricHistory(run.dir, input.metricKey) : [];
+      return pageMetricHistory(points, { ...input, scope: `${run.info.run_id}\u0000${input.metricKey}` });
+    },
+
+    async logInputs(input) {
+      const run = await activeRun(input.runId);
+      const datasets = validateDatasetInputs(input.datasets ?? []);
+      for (const dataset of datasets)
+        await writeDatasetInput(run.experimentDir, run.dir, run.info.run_id, dataset);
+      for (const model of input.models ?? []) await writeModelInput(run.dir, run.info.run_id, model.model_id);
+    },
+
+    async logOutputs(input) {
+      const run = await activeRun(input.runId);
+      for (const model of input.models) await writeModelOutput(run.dir, run.info.run_id, model);
+    },
+
+    async close() {
+      closed = true;
+      runDirs.clear();
+    },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True for a key that is a valid MLflow key, hence a relative path that stays inside its folder. */
+function isSafeKey(key: string): boolean {
+  try {
+    validateEntityKey('tag', key);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Deletes a tag file; false if there was no such tag. */
+async function removeTagFile(dir: string, key: string): Promise<boolean> {
+  return isSafeKey(key) && (await removeFile(join(dir, key)));
+}

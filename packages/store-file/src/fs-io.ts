@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { parse, stringify } from 'yaml';
+
+/**
+ * Marks temp files and lock directories. `~` cannot appear in an MLflow key, so a transient file can never
+ * be mistaken for a param or tag (write-file-atomic's `<name>.<digits>` temp names could be).
+ */
+const transientMarker = '~cairn';
+
+/** True for the errno codes that mean "nothing there". */
+export function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** Reads a UTF-8 file, or undefined if it does not exist. */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Writes a whole file through a temp file and a rename, so readers never see half of it, even if the
+ * process dies mid-write. `durable` also fsyncs the data before the rename (survives power loss too).
+ */
+export async function writeTextAtomic(path: string, content: string, durable = false): Promise<void> {
+  // A short name of its own: the target's name may already be at the filesystem's 255-byte limit.
+  const temp = join(dirname(path), `${transientMarker}-${randomBytes(6).toString('hex')}`);
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(temp, 'wx');
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    await mkdir(dirname(path), { recursive: true });
+    handle = await open(temp, 'wx');
+  }
+  try {
+    await handle.writeFile(content, 'utf8');
+    if (durable) await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temp, path);
+}
+
+/** Reads a YAML document, or undefined if the file does not exist. */
+export async function readYaml(path: string): Promise<Record<string, unknown> | undefined> {
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
+  const value: unknown = parse(text);
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+/** Writes a YAML document atomically, keys in the order given (MLflow sorts them). */
+export async function writeYaml(path: string, value: Record<string, unknown>): Promise<void> {
+  await writeTextAtomic(path, stringify(value, { lineWidth: 0 }), true);
+}
+
+/**
+ * Appends one buffer with a single O_APPEND write. On a local filesystem concurrent appends of whole
+ * buffers do not interleave, which is how two processes logging the same metric lose nothing.
+ */
+export async function appendAtomic(path: string, content: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'a');
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    await mkdir(dirname(path), { recursive: true });
+    handle = await open(path, 'a');
+  }
+  try {
+    await handle.write(content);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Names of the direct subdirectories of `path` (empty if it does not exist). */
+export async function listDirectories(path: string): Promise<string[]> {
+  try {
+    const entries = await readdir(path, { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
+/**
+ * Reads every file under `dir` as `{ key: content }`, where nested directories make `/`-separated keys
+ * (MLflow stores a tag `a/b` as the file `tags/a/b`).
+ */
+export async function readKeyedFiles(dir: string): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  let entries: string[];
+  try {
+    entries = await readdir(dir, { recursive: true });
+  } catch (error) {
+    if (isMissing(error)) return result;
+    throw error;
+  }
+  await Promise.all(
+    entries.map(async (relative) => {
+      const key = relative.split('\\').join('/');
+      if (isTransient(key)) return;
+      try {
+        result.set(key, await readFile(join(dir, relative), 'utf8'));
+      } catch (error) {
+        // A directory, or a file removed while we listed: neither is a value.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EISDIR' && !isMissing(error)) throw error;
+      }
+    }),
+  );
+  return new Map([...result].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)));
+}
+
+/** Temp files of atomic writes and lock directories, which are never data. */
+export function isTransient(name: string): boolean {
+  return name.includes(transientMarker);
+}
+
+/** Removes a file, ignoring one that is already gone. */
+export async function removeFile(path: string): Promise<boolean> {
+  try {
+    await rm(path);
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Runs `action` holding an inter-process lock on `dir` (a `~cairn.lock` directory inside it), so
+ * read-modify-write sequences on one run or experiment never interleave across processes.
+ */
+export async function withDirectoryLock<T>(dir: string, action: () => Promise<T>): Promise<T> {
+  await mkdir(dir, { recursive: true });
+  const release = await lockfile.lock(dir, {
+    lockfilePath: join(dir, `${transientMarker}.lock`),
+    realpath: false,
+    stale: 10_000,
+    retries: { retries: 200, factor: 1.3, minTimeout: 2, maxTimeout: 100, randomize: true },
+  });
+  try {
+    return await action();
+  } finally {
+    await release();
+  }
+}
