@@ -380,6 +380,12 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
         artifact_uri: `${experiment.artifact_location}/${runId}/artifacts`,
         lifecycle_stage: 'active',
       };
+      // MLflow only recognises a run folder that has metrics/, params/ and artifacts/ (a guard against
+      // meta.yaml files planted inside artifacts), so they exist from the start, as MLflow makes them.
+      const paths = runPaths(dir);
+      for (const folder of [paths.metrics, paths.params, paths.tags, join(dir, 'artifacts')]) {
+        await mkdir(folder, { recursive: true });
+      }
       // Tags before meta.yaml: a run is visible once its meta.yaml exists, and then it is complete.
       for (const tag of tags) await writeTextAtomic(join(runPaths(dir).tags, tag.key), tag.value);
       await writeYaml(runPaths(dir).meta, runMeta(info));

@@ -1,0 +1,98 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { createFileTrackingStore } from './file-tracking-store.js';
+
+const child = (name: string) => fileURLToPath(new URL(`./__children__/${name}`, import.meta.url));
+
+/** Runs a TypeScript child in its own Node process (tsx), resolving workspace packages from source. */
+function spawnChild(name: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', '--conditions', 'development', child(name), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+const exited = (process: ChildProcess) =>
+  new Promise<number | null>((resolve, reject) => {
+    process.once('error', reject);
+    process.once('exit', (code) => resolve(code));
+  });
+
+async function freshRun() {
+  const root = join(await mkdtemp(join(tmpdir(), 'cairn-concurrency-')), 'mlruns');
+  const store = createFileTrackingStore({ root });
+  const experimentId = await store.createExperiment({ name: 'shared' });
+  const run = await store.createRun({ experimentId, runName: 'shared-run' });
+  return { root, store, runId: run.info.run_id };
+}
+
+describe('two processes logging to one run', () => {
+  it('lose no metric point, param or tag', { timeout: 120_000 }, async () => {
+    const { root, store, runId } = await freshRun();
+    const points = 2_000;
+    const tags = 200;
+    const codes = await Promise.all(
+      ['a', 'b'].map((writer) =>
+        exited(spawnChild('log-to-run.ts', [root, runId, writer, String(points), String(tags)])),
+      ),
+    );
+    expect(codes).toEqual([0, 0]);
+
+    const reader = createFileTrackingStore({ root });
+    for (const writer of ['a', 'b']) {
+      let count = 0;
+      let pageToken: string | undefined;
+      do {
+        const page = await reader.getMetricHistory({ runId, metricKey: `loss_${writer}`, pageToken });
+        count += page.items.length;
+        pageToken = page.nextPageToken;
+      } while (pageToken !== undefined);
+      expect(count).toBe(points);
+    }
+    const shared = await reader.getMetricHistory({ runId, metricKey: 'shared' });
+    expect(shared.items).toHaveLength(2 * (points / 100));
+    const run = await reader.getRun(runId);
+    const keys = new Set(run.data.tags.map((tag) => tag.key));
+    const params = new Set(run.data.params.map((param) => param.key));
+    for (const writer of ['a', 'b']) {
+      for (let i = 0; i < tags; i += 1) {
+        expect(keys.has(`tag_${writer}_${i}`)).toBe(true);
+        expect(params.has(`p_${writer}_${i}`)).toBe(true);
+      }
+    }
+    // The last rename wins, and meta.yaml and the mlflow.runName tag agree on it.
+    expect(['renamed-by-a', 'renamed-by-b']).toContain(run.info.run_name);
+    expect(run.data.tags.find((tag) => tag.key === 'mlflow.runName')?.value).toBe(run.info.run_name);
+    await store.close();
+  });
+});
+
+describe('a process killed while rewriting meta.yaml', () => {
+  it('never leaves a half-written meta.yaml', { timeout: 120_000 }, async () => {
+    const { root, store, runId } = await freshRun();
+    const run = await store.getRun(runId);
+    const metaPath = join(root, run.info.experiment_id, runId, 'meta.yaml');
+    for (let round = 0; round < 5; round += 1) {
+      const writer = spawnChild('rewrite-meta.ts', [root, runId]);
+      await new Promise<void>((resolve) => writer.stdout?.once('data', () => resolve()));
+      // Let it write for a while, then kill it without warning, at a random moment.
+      await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 250));
+      writer.kill('SIGKILL');
+      await exited(writer);
+      const meta = parse(await readFile(metaPath, 'utf8'));
+      expect(meta).toMatchObject({
+        run_id: runId,
+        experiment_id: run.info.experiment_id,
+        lifecycle_stage: 'active',
+      });
+      expect(meta.run_name).toMatch(/^(shared-run|name-\d+-x*)$/u);
+      const reread = await createFileTrackingStore({ root }).getRun(runId);
+      expect(reread.info.run_id).toBe(runId);
+    }
+    await store.close();
+  });
+});
