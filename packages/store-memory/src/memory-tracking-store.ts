@@ -15,7 +15,6 @@ import {
   type GetMetricHistoryInput,
   invalidParameter,
   isLaterMetric,
-  isSameMetricPoint,
   type LogBatchInput,
   type LogInputsInput,
   type LogOutputsInput,
@@ -60,6 +59,8 @@ interface RunRecord {
   tags: Map<string, string>;
   /** Every point of every metric, in logging order. */
   history: Map<string, Metric[]>;
+  /** Per key, the identities of stored points (see {@link pointIdentity}). */
+  seen: Map<string, Set<string>>;
   latest: Map<string, Metric>;
   datasetInputs: DatasetInput[];
   modelInputs: ModelInput[];
@@ -67,6 +68,10 @@ interface RunRecord {
   /** Set when the run was soft-deleted by deleting its experiment, so restoring the experiment restores it. */
   deletedWithExperiment: boolean;
 }
+
+/** What makes two points the same one (as core's isSameMetricPoint: -0 is 0, NaN is NaN). */
+const pointIdentity = (point: Metric) =>
+  `${point.timestamp} ${point.step} ${Object.is(point.value, -0) ? 0 : point.value}`;
 
 const entries = (map: ReadonlyMap<string, string>) => [...map].map(([key, value]) => ({ key, value }));
 
@@ -256,6 +261,7 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
         params: new Map(),
         tags: new Map(),
         history: new Map(),
+        seen: new Map(),
         latest: new Map(),
         datasetInputs: [],
         modelInputs: [],
@@ -343,7 +349,12 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
         if (metric.dataset_digest !== undefined) point.dataset_digest = metric.dataset_digest;
         if (metric.model_id !== undefined) point.model_id = metric.model_id;
         const history = record.history.get(point.key) ?? [];
-        if (history.some((existing) => isSameMetricPoint(existing, point))) continue;
+        // Exact repeats (a retried batch) are stored once; a keyed set keeps this O(1) per point.
+        const identity = pointIdentity(point);
+        const seen = record.seen.get(point.key) ?? new Set<string>();
+        if (seen.has(identity)) continue;
+        seen.add(identity);
+        record.seen.set(point.key, seen);
         history.push(point);
         record.history.set(point.key, history);
         const current = record.latest.get(point.key);

@@ -1,0 +1,297 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type {
+  ArtifactStore,
+  ArtifactStoreResolver,
+  Experiment,
+  FileInfo,
+  Metric,
+  Page,
+  Param,
+  Run,
+  RunInfo,
+  RunStatus,
+  RunTag,
+  TrackingStore,
+  ViewType,
+} from '@cairn/core';
+import { stringify } from 'yaml';
+import { downloadTree, uploadDirectory, uploadFile } from './artifact-transfer.js';
+import {
+  defaultArtifactResolvers,
+  defaultTrackingStorePlugins,
+  openArtifactStore,
+  openTrackingStore,
+  type TrackingStorePlugin,
+} from './store-plugins.js';
+import { resolveTrackingUri } from './tracking-uri.js';
+
+/** Options of {@link createCairnClient}. */
+export interface CairnClientOptions {
+  /** Default: `MLFLOW_TRACKING_URI`, else `./mlruns`. */
+  trackingUri?: string;
+  /** Tracking store plugins, tried in order. Default {@link defaultTrackingStorePlugins}. */
+  plugins?: readonly TrackingStorePlugin[];
+  /** Artifact store resolvers, tried in order. Default {@link defaultArtifactResolvers}. */
+  artifactResolvers?: readonly ArtifactStoreResolver[];
+  /** Use this store instead of opening one from the URI. */
+  store?: TrackingStore;
+  /** Relative store paths resolve against this; default `process.cwd()`. */
+  cwd?: string;
+  /** Environment read for `MLFLOW_TRACKING_URI`; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A tags argument: a record, as MLflow's Python client takes a dict. */
+export type TagRecord = Readonly<Record<string, string>>;
+
+const toTags = (tags: TagRecord | undefined): RunTag[] =>
+  Object.entries(tags ?? {}).map(([key, value]) => ({ key, value: String(value) }));
+
+/**
+ * The explicit client, mirroring MLflow's `MlflowClient`: every call names the experiment or run it acts
+ * on. Create one with {@link createCairnClient}.
+ */
+export class CairnClient implements AsyncDisposable {
+  /** The tracking URI this client talks to. */
+  readonly trackingUri: string;
+  /** The tracking store behind the client. */
+  readonly store: TrackingStore;
+  readonly #resolvers: readonly ArtifactStoreResolver[];
+
+  constructor(options: CairnClientOptions = {}) {
+    this.trackingUri = resolveTrackingUri(options.trackingUri, options.env);
+    this.store =
+      options.store ??
+      openTrackingStore(
+        this.trackingUri,
+        options.plugins ?? defaultTrackingStorePlugins,
+        options.cwd ?? process.cwd(),
+      );
+    this.#resolvers = options.artifactResolvers ?? defaultArtifactResolvers;
+  }
+
+  // --- experiments ---
+
+  /** Creates an experiment and returns its id. */
+  createExperiment(
+    name: string,
+    options: { artifactLocation?: string; tags?: TagRecord } = {},
+  ): Promise<string> {
+    const input: Parameters<TrackingStore['createExperiment']>[0] = { name, tags: toTags(options.tags) };
+    if (options.artifactLocation !== undefined) input.artifactLocation = options.artifactLocation;
+    return this.store.createExperiment(input);
+  }
+
+  /** Returns an experiment by id; RESOURCE_DOES_NOT_EXIST if unknown. */
+  getExperiment(experimentId: string): Promise<Experiment> {
+    return this.store.getExperiment(experimentId);
+  }
+
+  /** Returns the experiment with this name, or undefined. */
+  getExperimentByName(name: string): Promise<Experiment | undefined> {
+    return this.store.getExperimentByName(name);
+  }
+
+  /** Searches experiments, one page at a time. */
+  searchExperiments(
+    options: {
+      filter?: string;
+      orderBy?: string[];
+      viewType?: ViewType;
+      maxResults?: number;
+      pageToken?: string;
+    } = {},
+  ): Promise<Page<Experiment>> {
+    return this.store.searchExperiments(options);
+  }
+
+  /** Renames an experiment. */
+  renameExperiment(experimentId: string, newName: string): Promise<void> {
+    return this.store.renameExperiment(experimentId, newName);
+  }
+
+  /** Soft-deletes an experiment and its runs. */
+  deleteExperiment(experimentId: string): Promise<void> {
+    return this.store.deleteExperiment(experimentId);
+  }
+
+  /** Restores a soft-deleted experiment. */
+  restoreExperiment(experimentId: string): Promise<void> {
+    return this.store.restoreExperiment(experimentId);
+  }
+
+  /** Sets an experiment tag. */
+  setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    return this.store.setExperimentTag(experimentId, { key, value: String(value) });
+  }
+
+  /** Deletes an experiment tag. */
+  deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    return this.store.deleteExperimentTag(experimentId, key);
+  }
+
+  // --- runs ---
+
+  /** Creates a run in an experiment. */
+  createRun(
+    experimentId: string,
+    options: { runName?: string; startTime?: number; tags?: TagRecord; userId?: string } = {},
+  ): Promise<Run> {
+    const input: Parameters<TrackingStore['createRun']>[0] = { experimentId, tags: toTags(options.tags) };
+    if (options.runName !== undefined) input.runName = options.runName;
+    if (options.startTime !== undefined) input.startTime = options.startTime;
+    if (options.userId !== undefined) input.userId = options.userId;
+    return this.store.createRun(input);
+  }
+
+  /** Returns a run with its latest metrics, params, tags and inputs. */
+  getRun(runId: string): Promise<Run> {
+    return this.store.getRun(runId);
+  }
+
+  /** Searches runs of some experiments, one page at a time. */
+  searchRuns(options: {
+    experimentIds: string[];
+    filter?: string;
+    orderBy?: string[];
+    runViewType?: ViewType;
+    maxResults?: number;
+    pageToken?: string;
+  }): Promise<Page<Run>> {
+    return this.store.searchRuns(options);
+  }
+
+  /** Soft-deletes a run. */
+  deleteRun(runId: string): Promise<void> {
+    return this.store.deleteRun(runId);
+  }
+
+  /** Restores a soft-deleted run. */
+  restoreRun(runId: string): Promise<void> {
+    return this.store.restoreRun(runId);
+  }
+
+  /** Changes a run's status, end time or name. */
+  updateRun(
+    runId: string,
+    changes: { status?: RunStatus; endTime?: number; runName?: string },
+  ): Promise<RunInfo> {
+    return this.store.updateRun({ runId, ...changes });
+  }
+
+  /** Ends a run: sets its status (default FINISHED) and end time (default now). */
+  setTerminated(
+    runId: string,
+    status: RunStatus = 'FINISHED',
+    endTime: number = Date.now(),
+  ): Promise<RunInfo> {
+    return this.store.updateRun({ runId, status, endTime });
+  }
+
+  /** Logs a param; the value is stringified as MLflow does. */
+  logParam(runId: string, key: string, value: unknown): Promise<void> {
+    return this.store.logBatch({ runId, params: [{ key, value: String(value) }] });
+  }
+
+  /** Logs one metric point now (no batching; the fluent API batches). */
+  logMetric(runId: string, key: string, value: number, options: { step?: number; timestamp?: number } = {}) {
+    const metric: Metric = {
+      key,
+      value,
+      timestamp: options.timestamp ?? Date.now(),
+      step: options.step ?? 0,
+    };
+    return this.store.logBatch({ runId, metrics: [metric] });
+  }
+
+  /** Sets a run tag. */
+  setTag(runId: string, key: string, value: string): Promise<void> {
+    return this.store.logBatch({ runId, tags: [{ key, value: String(value) }] });
+  }
+
+  /** Deletes a run tag. */
+  deleteTag(runId: string, key: string): Promise<void> {
+    return this.store.deleteTag(runId, key);
+  }
+
+  /** Logs metrics, params and tags in one call, all or nothing. */
+  logBatch(runId: string, batch: { metrics?: Metric[]; params?: Param[]; tags?: RunTag[] }): Promise<void> {
+    return this.store.logBatch({ runId, ...batch });
+  }
+
+  /** Every logged point of one metric, following every page. */
+  async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+    const points: Metric[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.store.getMetricHistory({ runId, metricKey: key, pageToken });
+      points.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== undefined);
+    return points;
+  }
+
+  // --- artifacts ---
+
+  /** The artifact store rooted at a run's artifact URI. */
+  async artifactStoreForRun(runId: string): Promise<ArtifactStore> {
+    const run = await this.store.getRun(runId);
+    return openArtifactStore(run.info.artifact_uri, this.#resolvers);
+  }
+
+  /** Lists the direct children of an artifact directory of a run. */
+  async listArtifacts(runId: string, path?: string): Promise<FileInfo[]> {
+    return (await this.artifactStoreForRun(runId)).list(path);
+  }
+
+  /**
+   * Downloads a run's artifact file or directory to `dstPath` (default: a new temp dir) and returns the
+   * local path of what was downloaded.
+   */
+  async downloadArtifacts(options: {
+    runId: string;
+    artifactPath?: string;
+    dstPath?: string;
+  }): Promise<string> {
+    const store = await this.artifactStoreForRun(options.runId);
+    const dst = options.dstPath ?? (await mkdtemp(join(tmpdir(), 'cairn-artifacts-')));
+    return downloadTree(store, options.artifactPath, dst);
+  }
+
+  /** Uploads a local file into the run's artifacts, under `artifactPath`. */
+  async logArtifact(runId: string, localPath: string, artifactPath?: string): Promise<void> {
+    await uploadFile(await this.artifactStoreForRun(runId), localPath, artifactPath);
+  }
+
+  /** Uploads a local directory tree into the run's artifacts, under `artifactPath`. */
+  async logArtifacts(runId: string, localDir: string, artifactPath?: string): Promise<void> {
+    await uploadDirectory(await this.artifactStoreForRun(runId), localDir, artifactPath);
+  }
+
+  /** Stores text as an artifact file. */
+  async logText(runId: string, text: string, artifactFile: string): Promise<void> {
+    await (await this.artifactStoreForRun(runId)).put(artifactFile, text);
+  }
+
+  /** Stores a value as YAML (`.yml`/`.yaml`) or indented JSON (anything else), as MLflow's `log_dict`. */
+  async logDict(runId: string, value: unknown, artifactFile: string): Promise<void> {
+    const text = /\.ya?ml$/iu.test(artifactFile) ? stringify(value) : `${JSON.stringify(value, null, 2)}`;
+    await this.logText(runId, text, artifactFile);
+  }
+
+  /** Releases the store. */
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Creates a {@link CairnClient}. */
+export function createCairnClient(options: CairnClientOptions = {}): CairnClient {
+  return new CairnClient(options);
+}

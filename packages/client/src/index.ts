@@ -1,0 +1,37 @@
+export type { CairnClientOptions, TagRecord } from './cairn-client.js';
+export { CairnClient, createCairnClient } from './cairn-client.js';
+export {
+  activeRun,
+  endRun,
+  flush,
+  getTrackingUri,
+  logArtifact,
+  logArtifacts,
+  logDict,
+  logMetric,
+  logMetrics,
+  logParam,
+  logParams,
+  logText,
+  setExperiment,
+  setTag,
+  setTags,
+  setTrackingUri,
+  startRun,
+  withRun,
+} from './fluent.js';
+export type { MetricBatcherOptions, MetricSink } from './metric-batcher.js';
+export { MetricBatcher } from './metric-batcher.js';
+export type { TrackingStorePlugin } from './store-plugins.js';
+export {
+  defaultArtifactResolvers,
+  defaultTrackingStorePlugins,
+  fileStorePlugin,
+  memoryStorePlugin,
+  openArtifactStore,
+  openTrackingStore,
+} from './store-plugins.js';
+export { currentUser, defaultRunTags, readGitState } from './system-tags.js';
+export type { ActiveRun, StartRunOptions, TrackingOptions } from './tracking.js';
+export { createTracking, Tracking } from './tracking.js';
+export { defaultTrackingUri, resolveTrackingUri } from './tracking-uri.js';

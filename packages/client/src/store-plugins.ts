@@ -1,0 +1,91 @@
+import { resolve } from 'node:path';
+import {
+  type ArtifactStore,
+  type ArtifactStoreResolver,
+  invalidParameter,
+  parseTrackingUri,
+  type TrackingStore,
+  type TrackingUri,
+} from '@cairn/core';
+import { createFileTrackingStore, fileArtifactResolver } from '@cairn/store-file';
+import { createMemoryTrackingStore, memoryArtifactResolver } from '@cairn/store-memory';
+
+/** Opens a tracking store for the URIs it handles. Plugins are passed explicitly; importing registers nothing. */
+export interface TrackingStorePlugin {
+  /** A name for messages, e.g. `file`. */
+  readonly name: string;
+  /** True when this plugin opens stores for `uri`. */
+  handles(uri: TrackingUri): boolean;
+  /** Opens the store; relative paths resolve against `cwd`. */
+  open(uri: TrackingUri, options: { cwd: string }): TrackingStore;
+}
+
+/** Bare paths and `file:` URIs: MLflow's `mlruns/` layout. */
+export const fileStorePlugin: TrackingStorePlugin = {
+  name: 'file',
+  handles: (uri) => uri.kind === 'file',
+  open: (uri, { cwd }) =>
+    createFileTrackingStore({ root: resolve(cwd, uri.kind === 'file' ? uri.path : '') }),
+};
+
+// One store per name for the life of the process, so `memory:x` opened twice is the same store (as two
+// clients pointed at one database would be).
+const memoryStores = new Map<string, TrackingStore>();
+
+/** `memory:<name>`: an in-process store, for tests and benchmarks. */
+export const memoryStorePlugin: TrackingStorePlugin = {
+  name: 'memory',
+  handles: (uri) => uri.kind === 'memory',
+  open: (uri) => {
+    const name = uri.kind === 'memory' ? uri.name : 'default';
+    let store = memoryStores.get(name);
+    if (store === undefined) {
+      const inner = createMemoryTrackingStore({ artifactRoot: `memory://artifacts/${name}` });
+      // Closing one client must not wipe a store other clients of the same name still use.
+      store = { ...inner, close: async () => {} };
+      memoryStores.set(name, store);
+    }
+    return store;
+  },
+};
+
+/** The tracking store plugins Cairn ships (later packages add SQL and REST). */
+export const defaultTrackingStorePlugins: readonly TrackingStorePlugin[] = [
+  fileStorePlugin,
+  memoryStorePlugin,
+];
+
+/** The artifact resolvers Cairn ships. */
+export const defaultArtifactResolvers: readonly ArtifactStoreResolver[] = [
+  fileArtifactResolver,
+  memoryArtifactResolver,
+];
+
+/** Opens the tracking store for a URI with the first plugin that handles it. */
+export function openTrackingStore(
+  trackingUri: string,
+  plugins: readonly TrackingStorePlugin[],
+  cwd: string,
+): TrackingStore {
+  const parsed = parseTrackingUri(trackingUri);
+  const plugin = plugins.find((candidate) => candidate.handles(parsed));
+  if (plugin === undefined) {
+    throw invalidParameter(
+      `No tracking store plugin handles '${trackingUri}' (${parsed.kind}); installed: ${plugins.map((p) => p.name).join(', ')}`,
+      { field: 'tracking_uri' },
+    );
+  }
+  return plugin.open(parsed, { cwd });
+}
+
+/** Opens the artifact store rooted at an artifact URI with the first resolver that handles its scheme. */
+export function openArtifactStore(
+  artifactUri: string,
+  resolvers: readonly ArtifactStoreResolver[],
+): ArtifactStore {
+  for (const resolver of resolvers) {
+    const store = resolver(artifactUri);
+    if (store !== undefined) return store;
+  }
+  throw invalidParameter(`No artifact store handles '${artifactUri}'`, { field: 'artifact_uri' });
+}
