@@ -16,6 +16,7 @@ import type {
   TrackingStore,
   ViewType,
 } from '@cairn/core';
+import { invalidParameter, parseRunsUri } from '@cairn/core';
 import { stringify } from 'yaml';
 import { downloadTree, uploadDirectory, uploadFile } from './artifact-transfer.js';
 import {
@@ -247,17 +248,39 @@ export class CairnClient implements AsyncDisposable {
   }
 
   /**
-   * Downloads a run's artifact file or directory to `dstPath` (default: a new temp dir) and returns the
-   * local path of what was downloaded.
+   * Downloads an artifact file or directory to `dstPath` (default: a new temp dir) and returns the local
+   * path of what was downloaded, as MLflow's `download_artifacts`: either a run and a path in it, or an
+   * artifact URI (`runs:/<run id>/<path>` or any URI an artifact resolver handles, e.g. `file:///...`).
    */
   async downloadArtifacts(options: {
-    runId: string;
+    runId?: string;
     artifactPath?: string;
+    artifactUri?: string;
     dstPath?: string;
   }): Promise<string> {
-    const store = await this.artifactStoreForRun(options.runId);
     const dst = options.dstPath ?? (await mkdtemp(join(tmpdir(), 'cairn-artifacts-')));
-    return downloadTree(store, options.artifactPath, dst);
+    if (options.artifactUri !== undefined) {
+      if (options.runId !== undefined || options.artifactPath !== undefined) {
+        throw invalidParameter('Give either artifactUri, or runId with an optional artifactPath, not both', {
+          field: 'artifact_uri',
+        });
+      }
+      if (options.artifactUri.startsWith('runs:')) {
+        const { runId, artifactPath } = parseRunsUri(options.artifactUri);
+        return downloadTree(await this.artifactStoreForRun(runId), artifactPath, dst);
+      }
+      // The URI names the file or folder itself: open its parent and download the last segment.
+      const uri = options.artifactUri.replace(/\/+$/u, '');
+      const slash = uri.lastIndexOf('/');
+      const store = openArtifactStore(uri.slice(0, slash), this.#resolvers);
+      return downloadTree(store, uri.slice(slash + 1), dst);
+    }
+    if (options.runId === undefined) {
+      throw invalidParameter('Give runId (with an optional artifactPath) or artifactUri', {
+        field: 'run_id',
+      });
+    }
+    return downloadTree(await this.artifactStoreForRun(options.runId), options.artifactPath, dst);
   }
 
   /** Uploads a local file into the run's artifacts, under `artifactPath`. */

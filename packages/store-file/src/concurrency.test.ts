@@ -13,6 +13,8 @@ const child = (name: string) => fileURLToPath(new URL(`./__children__/${name}`, 
 function spawnChild(name: string, args: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', '--conditions', 'development', child(name), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    // `--import tsx` resolves from the working directory; the package's folder finds the workspace's tsx.
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
   });
 }
 
