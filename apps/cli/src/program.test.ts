@@ -189,9 +189,9 @@ describe('cairn artifacts', () => {
 
   it('refuses paths that leave the run and files that do not exist', async () => {
     const { run, runId } = await seeded();
-    const escape = await run('artifacts', 'download', '-r', runId, '-a', '../../etc', '-d', 'x');
-    expect(escape.code).toBe(1);
-    expect(escape.stderr).toMatch(/INVALID_PARAMETER_VALUE/u);
+    const outside = await run('artifacts', 'download', '-r', runId, '-a', '../../etc', '-d', 'x');
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toMatch(/INVALID_PARAMETER_VALUE/u);
     const missing = await run('artifacts', 'log-artifact', '-l', 'nope.txt', '-r', runId);
     expect(missing.code).toBe(1);
     expect((await run('artifacts', 'download', '-d', 'x')).code).toBe(2);

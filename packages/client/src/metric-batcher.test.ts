@@ -51,7 +51,7 @@ describe('MetricBatcher', () => {
   it('flushes on the interval timer', async () => {
     const { sink, writes } = recordingSink();
     const batcher = new MetricBatcher(sink, { batchSize: 1_000, flushIntervalMs: 20 });
-    batcher.add('r', point(1));
+    await batcher.add('r', point(1));
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(writes).toHaveLength(1);
     expect(batcher.pending).toBe(0);
@@ -60,10 +60,10 @@ describe('MetricBatcher', () => {
   it('keeps runs apart: each write holds one run', async () => {
     const { sink, writes } = recordingSink();
     const batcher = new MetricBatcher(sink, { flushIntervalMs: 0 });
-    batcher.add('a', point(1));
-    batcher.add('a', point(2));
-    batcher.add('b', point(3));
-    batcher.add('a', point(4));
+    await batcher.add('a', point(1));
+    await batcher.add('a', point(2));
+    await batcher.add('b', point(3));
+    await batcher.add('a', point(4));
     await batcher.flush();
     expect(writes.map((write) => [write.runId, write.metrics.map((m) => m.step)])).toEqual([
       ['a', [1, 2]],
@@ -100,18 +100,18 @@ describe('MetricBatcher', () => {
   it('surfaces a failed background write on the next call, once', async () => {
     const { sink, writes } = recordingSink({ failOn: 1 });
     const batcher = new MetricBatcher(sink, { batchSize: 2, flushIntervalMs: 0 });
-    batcher.add('r', point(1));
-    batcher.add('r', point(2)); // triggers the write that fails
+    await batcher.add('r', point(1));
+    await batcher.add('r', point(2)); // triggers the write that fails
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(() => batcher.add('r', point(3))).toThrow('store refused the batch');
-    batcher.add('r', point(4));
+    await batcher.add('r', point(4));
     await batcher.flush();
     expect(writes.flatMap((write) => write.metrics.map((m) => m.step))).toEqual([4]);
   });
 
   it('rejects flush() when a write fails', async () => {
     const batcher = new MetricBatcher(recordingSink({ failOn: 1 }).sink, { flushIntervalMs: 0 });
-    batcher.add('r', point(1));
+    await batcher.add('r', point(1));
     await expect(batcher.flush()).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
     await expect(batcher.flush()).resolves.toBeUndefined();
   });

@@ -63,7 +63,8 @@ export class MetricBatcher {
     validateMetric(metric);
     if (this.#queue.length >= this.#maxQueueSize) return this.#waitForRoom(runId, metric);
     this.#queue.push({ runId, metric });
-    if (this.#queue.length >= this.#batchSize) this.#startFlush();
+    // The flush never rejects: its error is kept and thrown by the next call.
+    if (this.#queue.length >= this.#batchSize) void this.#startFlush();
     else this.#armTimer();
   }
 
@@ -121,8 +122,12 @@ export class MetricBatcher {
     return flushing;
   }
 
+  /**
+   * Writes one chunk, then more only while whole batches are waiting: points that arrive during a write
+   * wait for the next size trigger, the timer or `flush()` instead of going out in tiny writes.
+   */
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
+    do {
       const chunk = this.#queue.splice(0, this.#batchSize);
       // Consecutive points of one run go in one write; nested runs interleave rarely.
       let start = 0;
@@ -137,6 +142,6 @@ export class MetricBatcher {
         this.written += end - start;
         start = end;
       }
-    }
+    } while (this.#queue.length >= this.#batchSize);
   }
 }

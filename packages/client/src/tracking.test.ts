@@ -91,7 +91,7 @@ describe('fluent API: runs', () => {
     try {
       await using run = await t.startRun();
       runId = run.runId;
-      t.logMetric('acc', 0.5);
+      await t.logMetric('acc', 0.5);
       throw new Error('leave the scope');
     } catch {
       // expected
@@ -175,7 +175,7 @@ describe('fluent API: metrics go through the batcher', () => {
     const t = tracking({ store, batching: { flushIntervalMs: 0 } });
     const run = await t.startRun();
     for (let step = 0; step < 2_500; step += 1)
-      t.logMetric('loss', 1 / (step + 1), { step, timestamp: 1000 + step });
+      await t.logMetric('loss', 1 / (step + 1), { step, timestamp: 1000 + step });
     await t.endRun();
     const history = await t.client().getMetricHistory(run.runId, 'loss');
     expect(history.map((point: Metric) => point.step)).toEqual([...Array(2_500).keys()]);
@@ -205,7 +205,7 @@ describe('fluent API: metrics go through the batcher', () => {
     };
     const t = tracking({ store, batching: { flushIntervalMs: 0 } });
     const run = await t.startRun();
-    t.logMetric('loss', 1);
+    await t.logMetric('loss', 1);
     await expect(t.endRun()).rejects.toThrow('disk full');
     expect((await inner.getRun(run.runId)).info.status).toBe('FAILED');
   });

@@ -15,7 +15,7 @@ if (python === undefined || python === '') {
 }
 
 // Reads a tree with MLflow's own client and prints what it sees as JSON (NaN/Infinity as strings).
-const reader = String.raw`
+const reader = `
 import json, math, os, sys
 os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
 import mlflow
