@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -33,18 +33,13 @@ export function createFileArtifactStore(options: FileArtifactStoreOptions): Arti
   const root = resolve(options.root);
   const absolute = (relative: string) => (relative === '' ? root : join(root, ...relative.split('/')));
 
-  /** Refuses a path whose real location (after symlinks) is outside the root. */
+  /** Refuses a path whose real location (after symlinks, in any of its folders) is outside the root. */
   const confined = async (relative: string): Promise<string> => {
     const target = absolute(relative);
-    let real: string;
-    try {
-      real = await realpath(target);
-    } catch (error) {
-      if (isMissing(error)) return target;
-      throw error;
-    }
-    const realRoot = await realpath(root).catch(() => root);
-    if (real !== realRoot && !real.startsWith(realRoot + sep)) {
+    const [real, realRoot] = await Promise.all([realLocation(target), realLocation(root)]);
+    const inside =
+      real !== undefined && realRoot !== undefined && (real === realRoot || real.startsWith(realRoot + sep));
+    if (!inside) {
       throw invalidParameter(`Invalid artifact path '${relative}': it resolves outside the artifact root`, {
         field: 'path',
       });
@@ -121,14 +116,16 @@ export function createFileArtifactStore(options: FileArtifactStoreOptions): Arti
 
     async delete(path) {
       const relative = normaliseArtifactPath(path);
-      const target = await confined(relative);
       if (relative === '') {
         // Empty the root but keep it: the store is still rooted there.
         for (const name of await readdir(root).catch(() => []))
           await rm(join(root, name), { recursive: true, force: true });
         return;
       }
-      // A symlink is removed itself, never followed.
+      // Only the folder holding the entry must be inside: the entry itself is removed, never followed, so a
+      // symlink pointing outside can still be deleted without touching what it points to.
+      const parent = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '';
+      const target = join(await confined(parent), basename(absolute(relative)));
       const link = await lstat(target).catch(() => undefined);
       if (link !== undefined) await rm(target, { recursive: true, force: true });
     },
@@ -142,4 +139,28 @@ export function createFileArtifactStore(options: FileArtifactStoreOptions): Arti
       await this.put(to, createReadStream(absolute(source)));
     },
   };
+}
+
+/**
+ * Where `path` really is: the real path of its deepest existing folder plus the missing rest. Checking only
+ * the full path would miss a new file under a symlinked folder, which writes wherever that folder points.
+ * Undefined for a path through a dangling symlink, whose destination cannot be checked.
+ */
+async function realLocation(path: string): Promise<string | undefined> {
+  const missing: string[] = [];
+  let current = path;
+  for (;;) {
+    try {
+      return join(await realpath(current), ...missing.reverse());
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    // A dangling symlink would be followed by mkdir or open, to a place nobody checked.
+    const link = await lstat(current).catch(() => undefined);
+    if (link?.isSymbolicLink()) return undefined;
+    const parent = dirname(current);
+    if (parent === current) return path;
+    missing.push(basename(current));
+    current = parent;
+  }
 }
