@@ -1,0 +1,6 @@
+export type { OpenSqlDatabaseOptions, SqlDatabase, SqlDriverModules } from './open-sql-database.js';
+export { openSqlDatabase } from './open-sql-database.js';
+export { mlflowSchemaRevision, mlflowSchemaVersion } from './schema/mlflow-revision.js';
+export type { SqlDialectName } from './sql-dialect-name.js';
+export type { UpgradeResult } from './upgrade-database.js';
+export { ensureDatabaseSchema, upgradeDatabase } from './upgrade-database.js';

@@ -1,0 +1,150 @@
+import { CairnError, invalidParameter, parseTrackingUri } from '@cairn/core';
+import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import type { MlflowDatabase } from './database-types.js';
+import type { SqlDialectName } from './sql-dialect-name.js';
+
+/** Driver modules to use instead of importing them; for bundlers and tests. */
+export interface SqlDriverModules {
+  /** The `better-sqlite3` module's default export. */
+  betterSqlite3?: unknown;
+  /** The `pg` module. */
+  pg?: unknown;
+  /** The `mysql2` module. */
+  mysql2?: unknown;
+}
+
+/** Options of {@link openSqlDatabase}. */
+export interface OpenSqlDatabaseOptions {
+  /** Drivers passed in rather than imported on first use. */
+  modules?: SqlDriverModules;
+  /** Largest number of pooled connections for PostgreSQL and MySQL; default 10. */
+  poolSize?: number;
+  /** How long SQLite waits for another writer's lock before failing, in ms; default 30000. */
+  sqliteBusyTimeoutMs?: number;
+}
+
+/** An open database: a Kysely instance over MLflow's tables and the dialect it speaks. */
+export interface SqlDatabase {
+  db: Kysely<MlflowDatabase>;
+  dialect: SqlDialectName;
+  /** The URI with any password hidden, for messages. */
+  displayUri: string;
+  close(): Promise<void>;
+}
+
+interface BetterSqlite3Constructor {
+  new (
+    path: string,
+    options?: object,
+  ): {
+    pragma(source: string): unknown;
+    close(): unknown;
+  };
+}
+
+interface PgModule {
+  Pool: new (config: object) => unknown;
+  types: { setTypeParser(oid: number, parser: (value: string) => unknown): void };
+}
+
+interface Mysql2Module {
+  createPool(config: object): unknown;
+}
+
+async function loadDriver<T>(name: string, injected: unknown): Promise<T> {
+  if (injected !== undefined) return injected as T;
+  try {
+    const module = (await import(name)) as { default?: unknown };
+    return (module.default ?? module) as T;
+  } catch (error) {
+    throw new CairnError(
+      'INTERNAL_ERROR',
+      `The SQL store needs the optional package '${name}' for this database URI; install it with 'pnpm add ${name}'`,
+      { cause: error },
+    );
+  }
+}
+
+function hidePassword(uri: string): string {
+  return uri.replace(/\/\/([^:/@]+):[^@]*@/u, '//$1:***@');
+}
+
+/** `postgresql+psycopg2://` and `mysql+pymysql://` are SQLAlchemy spellings; the Node drivers want the plain scheme. */
+function withoutDriverSuffix(uri: string, scheme: string): string {
+  return uri.replace(/^[a-zA-Z][a-zA-Z0-9.-]*(\+[a-zA-Z0-9.-]+)?:/u, `${scheme}:`);
+}
+
+function sqliteDialect(path: string, options: OpenSqlDatabaseOptions): Dialect {
+  return new SqliteDialect({
+    database: async () => {
+      const Database = await loadDriver<BetterSqlite3Constructor>(
+        'better-sqlite3',
+        options.modules?.betterSqlite3,
+      );
+      const database = new Database(path);
+      // WAL lets readers run beside a writer; NORMAL is durable at each checkpoint and much faster.
+      if (path !== ':memory:') database.pragma('journal_mode = WAL');
+      database.pragma(`busy_timeout = ${options.sqliteBusyTimeoutMs ?? 30_000}`);
+      database.pragma('synchronous = NORMAL');
+      return database as never;
+    },
+  });
+}
+
+function postgresDialect(uri: string, options: OpenSqlDatabaseOptions): Dialect {
+  return new PostgresDialect({
+    pool: async () => {
+      const pg = await loadDriver<PgModule>('pg', options.modules?.pg);
+      return new pg.Pool({
+        connectionString: withoutDriverSuffix(uri, 'postgresql'),
+        max: options.poolSize ?? 10,
+      }) as never;
+    },
+  });
+}
+
+function mysqlDialect(uri: string, options: OpenSqlDatabaseOptions): Dialect {
+  return new MysqlDialect({
+    pool: async () => {
+      const mysql = await loadDriver<Mysql2Module>('mysql2', options.modules?.mysql2);
+      return mysql.createPool({
+        uri: withoutDriverSuffix(uri, 'mysql'),
+        connectionLimit: options.poolSize ?? 10,
+        // BIGINT millisecond times fit in a double; returning them as numbers spares a conversion.
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+      }) as never;
+    },
+  });
+}
+
+/**
+ * Opens a database from a tracking URI (`sqlite:///path.db`, `postgresql://...`, `mysql://...`), loading
+ * its driver on first use. The schema is not checked here; see `upgradeDatabase` and the store.
+ */
+export function openSqlDatabase(uri: string, options: OpenSqlDatabaseOptions = {}): SqlDatabase {
+  const parsed = parseTrackingUri(uri);
+  let dialect: SqlDialectName;
+  let kyselyDialect: Dialect;
+  switch (parsed.kind) {
+    case 'sqlite':
+      dialect = 'sqlite';
+      kyselyDialect = sqliteDialect(parsed.path, options);
+      break;
+    case 'postgresql':
+      dialect = 'postgres';
+      kyselyDialect = postgresDialect(parsed.uri, options);
+      break;
+    case 'mysql':
+      dialect = 'mysql';
+      kyselyDialect = mysqlDialect(parsed.uri, options);
+      break;
+    default:
+      throw invalidParameter(
+        `Unsupported database URI '${hidePassword(uri)}': expected sqlite:///<path>, postgresql://... or mysql://...`,
+        { field: 'uri' },
+      );
+  }
+  const db = new Kysely<MlflowDatabase>({ dialect: kyselyDialect });
+  return { db, dialect, displayUri: hidePassword(uri), close: () => db.destroy() };
+}

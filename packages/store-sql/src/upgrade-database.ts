@@ -1,0 +1,144 @@
+import { CairnError } from '@cairn/core';
+import { type Kysely, sql } from 'kysely';
+import type { MlflowDatabase } from './database-types.js';
+import { type OpenSqlDatabaseOptions, openSqlDatabase, type SqlDatabase } from './open-sql-database.js';
+import { mlflowSchemaRevision, mlflowSchemaVersion, olderMlflowRevisions } from './schema/mlflow-revision.js';
+import { renderSchema } from './schema/render-schema.js';
+
+/** What {@link upgradeDatabase} found and did. */
+export interface UpgradeResult {
+  /** The revision the database held before, undefined for an empty database. */
+  previousRevision?: string;
+  /** The revision it holds now. */
+  revision: string;
+  /** True when the schema was created by this call. */
+  created: boolean;
+}
+
+/** The name of the cross-process lock schema creators take on PostgreSQL (a fixed 64-bit key) and MySQL. */
+const postgresLockKey = 7_215_366_210_341_009n;
+const mysqlLockName = 'cairn_mlflow_schema';
+
+async function tableNames(db: Kysely<MlflowDatabase>, dialect: SqlDatabase['dialect']): Promise<string[]> {
+  if (dialect === 'sqlite') {
+    const rows = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(db);
+    return rows.rows.map((row) => row.name);
+  }
+  const schema = dialect === 'postgres' ? sql`current_schema()` : sql`database()`;
+  const rows = await sql<{ name: string }>`
+    SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${schema}`.execute(db);
+  return rows.rows.map((row) => row.name);
+}
+
+/** The alembic revision the database holds: undefined when it has no tables at all. */
+async function readRevision(
+  db: Kysely<MlflowDatabase>,
+  dialect: SqlDatabase['dialect'],
+  displayUri: string,
+): Promise<string | undefined> {
+  const tables = await tableNames(db, dialect);
+  if (tables.length === 0) return undefined;
+  if (!tables.includes('alembic_version')) {
+    throw new CairnError(
+      'INVALID_STATE',
+      `The database ${displayUri} has tables but no alembic_version table, so it is not an MLflow database; use an empty database or one made by MLflow`,
+    );
+  }
+  const row = await db.selectFrom('alembic_version').select('version_num').executeTakeFirst();
+  if (row === undefined) {
+    throw new CairnError('INVALID_STATE', `The database ${displayUri} has an empty alembic_version table`);
+  }
+  return row.version_num;
+}
+
+/** The error for a database at a revision other than the one Cairn speaks. */
+export function revisionMismatch(displayUri: string, revision: string, forUpgrade: boolean): CairnError {
+  if (olderMlflowRevisions.has(revision)) {
+    const action = forUpgrade
+      ? `Cairn cannot migrate older schemas yet; run 'mlflow db upgrade ${displayUri}' with MLflow ${mlflowSchemaVersion}`
+      : `run 'cairn db upgrade ${displayUri}' (or 'mlflow db upgrade' with MLflow ${mlflowSchemaVersion})`;
+    return new CairnError(
+      'INVALID_STATE',
+      `The database ${displayUri} is at MLflow schema revision ${revision}, older than ${mlflowSchemaRevision} (MLflow ${mlflowSchemaVersion}): ${action}`,
+    );
+  }
+  return new CairnError(
+    'INVALID_STATE',
+    `The database ${displayUri} is at MLflow schema revision ${revision}, not ${mlflowSchemaRevision} (MLflow ${mlflowSchemaVersion}). If it is older, run 'mlflow db upgrade ${displayUri}' with MLflow ${mlflowSchemaVersion}; if it was made by a newer MLflow, this Cairn version cannot use it`,
+  );
+}
+
+async function createSchema(db: Kysely<MlflowDatabase>, dialect: SqlDatabase['dialect']): Promise<void> {
+  for (const statement of renderSchema(dialect)) await sql.raw(statement).execute(db);
+}
+
+/** Checks (and when empty, creates) the schema while holding a lock that keeps other creators out. */
+async function withSchemaLock(database: SqlDatabase, create: boolean): Promise<UpgradeResult> {
+  const { db, dialect, displayUri } = database;
+  const step = async (connection: Kysely<MlflowDatabase>): Promise<UpgradeResult> => {
+    const revision = await readRevision(connection, dialect, displayUri);
+    if (revision === mlflowSchemaRevision) return { previousRevision: revision, revision, created: false };
+    if (revision !== undefined) throw revisionMismatch(displayUri, revision, create);
+    await createSchema(connection, dialect);
+    return { revision: mlflowSchemaRevision, created: true };
+  };
+  if (dialect === 'sqlite') {
+    // SQLite's DDL is transactional; BEGIN IMMEDIATE takes the write lock before the emptiness check.
+    return db.connection().execute(async (connection) => {
+      await sql`BEGIN IMMEDIATE`.execute(connection);
+      try {
+        const result = await step(connection);
+        await sql`COMMIT`.execute(connection);
+        return result;
+      } catch (error) {
+        await sql`ROLLBACK`.execute(connection);
+        throw error;
+      }
+    });
+  }
+  if (dialect === 'postgres') {
+    return db.transaction().execute(async (transaction) => {
+      await sql`SELECT pg_advisory_xact_lock(${postgresLockKey.toString()}::bigint)`.execute(transaction);
+      return step(transaction);
+    });
+  }
+  // MySQL commits around each DDL statement, so a named lock (not a transaction) keeps creators apart.
+  return db.connection().execute(async (connection) => {
+    const locked = await sql<{
+      locked: number | null;
+    }>`SELECT GET_LOCK(${mysqlLockName}, 120) AS locked`.execute(connection);
+    if (Number(locked.rows[0]?.locked) !== 1) {
+      throw new CairnError(
+        'INVALID_STATE',
+        `Timed out waiting for another process creating ${displayUri}'s schema`,
+      );
+    }
+    try {
+      return await step(connection);
+    } finally {
+      await sql`SELECT RELEASE_LOCK(${mysqlLockName})`.execute(connection);
+    }
+  });
+}
+
+/**
+ * Brings an open database to MLflow 3.18.0's schema: an empty database is created in full (tables,
+ * indexes and the `alembic_version` row), one already there is left alone, and any other revision is
+ * refused with an error naming it and what to run.
+ */
+export async function ensureDatabaseSchema(database: SqlDatabase, create = true): Promise<UpgradeResult> {
+  return withSchemaLock(database, create);
+}
+
+/** Opens the database at `uri`, brings it to MLflow 3.18.0's schema, and closes it. The `cairn db upgrade` entry point. */
+export async function upgradeDatabase(
+  uri: string,
+  options: OpenSqlDatabaseOptions = {},
+): Promise<UpgradeResult> {
+  const database = openSqlDatabase(uri, options);
+  try {
+    return await ensureDatabaseSchema(database, true);
+  } finally {
+    await database.close();
+  }
+}
