@@ -1,5 +1,5 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   alreadyExists,
   assertExperimentActive,
@@ -8,16 +8,12 @@ import {
   CairnError,
   createExperimentId,
   createRunId,
-  defaultExperiment,
   doesNotExist,
-  type Experiment,
   type ExperimentTag,
   invalidParameter,
   type Metric,
   matchesViewType,
   pageMetricHistory,
-  parseArtifactUri,
-  pathToFileUri,
   type Run,
   type RunInfo,
   resolveRunName,
@@ -31,32 +27,19 @@ import {
   validateExperimentName,
   validateExperimentTag,
   validateLogBatch,
-  validateRunId,
   validateRunTag,
 } from '@cairn/core';
 import {
   appendAtomic,
-  isTransient,
-  listDirectories,
-  readKeyedFiles,
+  pathExists,
   readTextIfExists,
-  readYaml,
   removeFile,
   withDirectoryLock,
   writeTextAtomic,
   writeYaml,
 } from './fs-io.js';
-import {
-  experimentFromMeta,
-  experimentMeta,
-  formatMetricLine,
-  metaFile,
-  reservedExperimentFolders,
-  runFromMeta,
-  runMeta,
-  runPaths,
-  trashFolder,
-} from './mlruns-layout.js';
+import { formatMetricLine, runMeta, runPaths } from './mlruns-layout.js';
+import { createMlrunsTree, type LocatedRun } from './mlruns-tree.js';
 import {
   readMetricHistory,
   readRunData,
@@ -73,18 +56,6 @@ export interface FileTrackingStoreOptions {
   artifactRoot?: string;
 }
 
-interface LocatedExperiment {
-  experiment: Experiment;
-  dir: string;
-}
-
-interface LocatedRun {
-  info: RunInfo;
-  deletedTime?: number;
-  dir: string;
-  experimentDir: string;
-}
-
 /**
  * A tracking store over MLflow's `mlruns/` directory layout: MLflow reads what it writes and it reads what
  * MLflow writes. Files are the storage and the lock: every whole-file write is a temp file plus a rename,
@@ -92,135 +63,9 @@ interface LocatedRun {
  * the run or the root, so several processes can log to one tree at once.
  */
 export function createFileTrackingStore(options: FileTrackingStoreOptions): TrackingStore {
-  const root = resolve(options.root);
-  const trash = join(root, trashFolder);
-  const artifactRoot = (() => {
-    const given = options.artifactRoot;
-    if (given === undefined) return pathToFileUri(root);
-    const parsed = parseArtifactUri(given);
-    const base = parsed.scheme === 'file' && isAbsolute(parsed.path) ? pathToFileUri(parsed.path) : given;
-    return base.replace(/\/+$/u, '');
-  })();
-  /** run id -> folder; folders move when an experiment is deleted, so every hit is checked. */
-  const runDirs = new Map<string, LocatedRun['dir']>();
-  let closed = false;
-  let ready: Promise<void> | undefined;
-
-  const ensureReady = (): Promise<void> => {
-    if (closed) throw new CairnError('INVALID_STATE', 'The file tracking store is closed');
-    ready ??= (async () => {
-      await mkdir(root, { recursive: true });
-      const defaultMeta = join(root, defaultExperiment.id, metaFile);
-      if (await exists(defaultMeta)) return;
-      if (await exists(join(trash, defaultExperiment.id, metaFile))) return;
-      await withDirectoryLock(root, async () => {
-        if (await exists(defaultMeta)) return;
-        const now = Date.now();
-        await writeYaml(
-          defaultMeta,
-          experimentMeta({
-            experiment_id: defaultExperiment.id,
-            name: defaultExperiment.name,
-            artifact_location: `${artifactRoot}/${defaultExperiment.id}`,
-            lifecycle_stage: 'active',
-            creation_time: now,
-            last_update_time: now,
-          }),
-        );
-      });
-    })().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
-  };
-
-  const experimentDirs = async (): Promise<string[]> => {
-    const active = (await listDirectories(root)).filter((name) => name !== trashFolder && !isTransient(name));
-    const deleted = (await listDirectories(trash)).filter((name) => !isTransient(name));
-    return [...active.map((id) => join(root, id)), ...deleted.map((id) => join(trash, id))];
-  };
-
-  const readExperimentAt = async (dir: string): Promise<Experiment | undefined> => {
-    const meta = await readYaml(join(dir, metaFile));
-    if (meta === undefined) return undefined;
-    const tags = await readKeyedFiles(join(dir, 'tags'));
-    return { ...experimentFromMeta(meta), tags: [...tags].map(([key, value]) => ({ key, value })) };
-  };
-
-  const findExperiment = async (experimentId: string): Promise<LocatedExperiment> => {
-    await ensureReady();
-    if (!/^\d+$/u.test(experimentId)) {
-      throw doesNotExist(`No Experiment with id=${experimentId} exists`, { field: 'experiment_id' });
-    }
-    for (const dir of [join(root, experimentId), join(trash, experimentId)]) {
-      const experiment = await readExperimentAt(dir);
-      if (experiment !== undefined) return { experiment, dir };
-    }
-    throw doesNotExist(`No Experiment with id=${experimentId} exists`, { field: 'experiment_id' });
-  };
-
-  const allExperiments = async (): Promise<LocatedExperiment[]> => {
-    await ensureReady();
-    const found = await Promise.all(
-      (await experimentDirs()).map(async (dir) => ({ dir, experiment: await readExperimentAt(dir) })),
-    );
-    return found.flatMap(({ dir, experiment }) => (experiment === undefined ? [] : [{ dir, experiment }]));
-  };
-
-  const readRunAt = async (dir: string, experimentDir: string): Promise<LocatedRun | undefined> => {
-    const meta = await readYaml(runPaths(dir).meta);
-    if (meta === undefined) return undefined;
-    const { info, deletedTime } = runFromMeta(meta);
-    return deletedTime === undefined
-      ? { info, dir, experimentDir }
-      : { info, deletedTime, dir, experimentDir };
-  };
-
-  const findRun = async (runId: string): Promise<LocatedRun> => {
-    await ensureReady();
-    const id = validateRunId(runId);
-    const cached = runDirs.get(id);
-    if (cached !== undefined) {
-      const hit = await readRunAt(cached, join(cached, '..'));
-      if (hit !== undefined) return hit;
-    }
-    for (const experimentDir of await experimentDirs()) {
-      const hit = await readRunAt(join(experimentDir, id), experimentDir);
-      if (hit === undefined) continue;
-      runDirs.set(id, hit.dir);
-      return hit;
-    }
-    throw doesNotExist(`Run '${runId}' not found`, { field: 'run_id' });
-  };
-
-  const activeRun = async (runId: string): Promise<LocatedRun> => {
-    const run = await findRun(runId);
-    assertRunActive(run.info);
-    return run;
-  };
-
-  const runsOf = async (experimentDir: string): Promise<LocatedRun[]> => {
-    const names = (await listDirectories(experimentDir)).filter(
-      (name) => !reservedExperimentFolders.has(name) && !isTransient(name),
-    );
-    const runs = await Promise.all(names.map((name) => readRunAt(join(experimentDir, name), experimentDir)));
-    return runs.filter((run): run is LocatedRun => run !== undefined);
-  };
-
-  const writeRunInfo = (run: LocatedRun, info: RunInfo, deletedTime?: number) =>
-    writeYaml(runPaths(run.dir).meta, runMeta(info, { deleted_time: deletedTime ?? null }));
-
-  /** Applies a change to a run's meta.yaml under the run's lock, re-reading it inside the lock. */
-  const updateRunMeta = async (runId: string, change: (run: LocatedRun) => RunInfo | undefined) => {
-    const located = await findRun(runId);
-    return withDirectoryLock(located.dir, async () => {
-      const fresh = (await readRunAt(located.dir, located.experimentDir)) ?? located;
-      const info = change(fresh);
-      if (info !== undefined) await writeRunInfo(fresh, info, fresh.deletedTime);
-      return info ?? fresh.info;
-    });
-  };
+  const tree = createMlrunsTree(options);
+  const { root, trash, ensureReady, findExperiment, allExperiments, findRun, activeRun, runsOf } = tree;
+  const { readRunAt, writeRunInfo, updateRunMeta, nameTaken, writeExperiment } = tree;
 
   const setRunTag = async (run: LocatedRun, key: string, value: string) => {
     await writeTextAtomic(join(runPaths(run.dir).tags, key), value);
@@ -229,14 +74,6 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       await updateRunMeta(run.info.run_id, (fresh) => ({ ...fresh.info, run_name: value }));
     }
   };
-
-  const nameTaken = async (name: string, except?: string) =>
-    (await allExperiments()).some(
-      ({ experiment }) => experiment.name === name && experiment.experiment_id !== except,
-    );
-
-  const writeExperiment = (dir: string, experiment: Experiment) =>
-    writeYaml(join(dir, metaFile), experimentMeta(experiment));
 
   return {
     specificationVersion: 'v1',
@@ -253,14 +90,15 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
         if (await nameTaken(name))
           throw alreadyExists(`Experiment(name=${name}) already exists.`, { field: 'name' });
         let id = createExperimentId();
-        while ((await exists(join(root, id))) || (await exists(join(trash, id)))) id = createExperimentId();
+        while ((await pathExists(join(root, id))) || (await pathExists(join(trash, id))))
+          id = createExperimentId();
         const dir = join(root, id);
         const now = Date.now();
         for (const tag of tags) await writeTextAtomic(join(dir, 'tags', tag.key), tag.value);
         await writeExperiment(dir, {
           experiment_id: id,
           name,
-          artifact_location: input.artifactLocation || `${artifactRoot}/${id}`,
+          artifact_location: input.artifactLocation || `${tree.artifactRoot}/${id}`,
           lifecycle_stage: 'active',
           creation_time: now,
           last_update_time: now,
@@ -389,7 +227,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       // Tags before meta.yaml: a run is visible once its meta.yaml exists, and then it is complete.
       for (const tag of tags) await writeTextAtomic(join(runPaths(dir).tags, tag.key), tag.value);
       await writeYaml(runPaths(dir).meta, runMeta(info));
-      runDirs.set(runId, dir);
+      tree.rememberRun(runId, dir);
       return readRunData(info, dir, experimentDir);
     },
 
@@ -443,7 +281,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
         throw invalidParameter(`Run ${runId} must be deleted before it is purged`, { field: 'run_id' });
       }
       await rm(run.dir, { recursive: true, force: true });
-      runDirs.delete(run.info.run_id);
+      tree.forgetRun(run.info.run_id);
     },
 
     async searchRuns(input) {
@@ -536,19 +374,9 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
     },
 
     async close() {
-      closed = true;
-      runDirs.clear();
+      tree.close();
     },
   };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** True for a key that is a valid MLflow key, hence a relative path that stays inside its folder. */
