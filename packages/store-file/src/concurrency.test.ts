@@ -66,6 +66,9 @@ describe('two processes logging to one run', () => {
         expect(params.has(`p_${writer}_${i}`)).toBe(true);
       }
     }
+    // meta.yaml, rewritten by both under the run's lock, is whole and names the last rename.
+    const meta = parse(await readFile(join(root, run.info.experiment_id, runId, 'meta.yaml'), 'utf8'));
+    expect(meta).toMatchObject({ run_id: runId, run_name: run.info.run_name, lifecycle_stage: 'active' });
     // The last rename wins, and meta.yaml and the mlflow.runName tag agree on it.
     expect(['renamed-by-a', 'renamed-by-b']).toContain(run.info.run_name);
     expect(run.data.tags.find((tag) => tag.key === 'mlflow.runName')?.value).toBe(run.info.run_name);
@@ -74,26 +77,37 @@ describe('two processes logging to one run', () => {
 });
 
 describe('a process killed while rewriting meta.yaml', () => {
-  it('never leaves a half-written meta.yaml', { timeout: 120_000 }, async () => {
+  // Each round waits for the lock the previous victim died holding to go stale (proper-lockfile, 10 s).
+  it('never leaves a half-written meta.yaml, nor a lock that wedges the run', {
+    timeout: 120_000,
+  }, async () => {
     const { root, store, runId } = await freshRun();
     const run = await store.getRun(runId);
     const metaPath = join(root, run.info.experiment_id, runId, 'meta.yaml');
-    for (let round = 0; round < 5; round += 1) {
-      const writer = spawnChild('rewrite-meta.ts', [root, runId]);
+    const runMetaAtStart = await readFile(metaPath, 'utf8');
+    for (let round = 1; round <= 3; round += 1) {
+      const first = round * 1_000_000;
+      const writer = spawnChild('rewrite-meta.ts', [root, runId, String(first)]);
       await new Promise<void>((resolve) => writer.stdout?.once('data', () => resolve()));
       // Let it write for a while, then kill it without warning, at a random moment.
-      await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 250));
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
       writer.kill('SIGKILL');
       await exited(writer);
       const meta = parse(await readFile(metaPath, 'utf8'));
+      expect(Object.keys(meta).sort()).toEqual(Object.keys(parse(runMetaAtStart)).sort());
       expect(meta).toMatchObject({
         run_id: runId,
         experiment_id: run.info.experiment_id,
         lifecycle_stage: 'active',
+        status: 1,
       });
-      expect(meta.run_name).toMatch(/^(shared-run|name-\d+-x*)$/u);
+      // This round's writer got through: its end times start at `first`.
+      expect(meta.end_time).toBeGreaterThanOrEqual(first);
+      expect(meta.run_name).toBe(`name-${meta.end_time}-${'x'.repeat((meta.end_time - first) % 200)}`);
       const reread = await createFileTrackingStore({ root }).getRun(runId);
-      expect(reread.info.run_id).toBe(runId);
+      expect(reread.info).toMatchObject({ run_id: runId, end_time: meta.end_time, run_name: meta.run_name });
+      // Temp files a killed writer left behind are never read as tags.
+      expect(reread.data.tags.map((tag) => tag.key).sort()).toEqual(['mlflow.runName']);
     }
     await store.close();
   });

@@ -47,6 +47,8 @@ out["search"] = [r.info.run_name for r in hit]
 print(json.dumps(out))
 `;
 
+// Skipped without a python that has MLflow (it is not a Node dependency); the SKIPPED line above makes CI fail
+// loudly instead of passing quietly.
 describe.skipIf(python === undefined || python === '')(
   'MLflow 3.18.0 reads an mlruns tree Cairn wrote',
   () => {
