@@ -80,6 +80,7 @@ describe.skipIf(python === undefined || python === '')(
           { key: 'loss', value: 0.25, timestamp: 20, step: 1 },
           { key: 'odd', value: Number.NaN, timestamp: 10, step: 0 },
           { key: 'odd', value: Number.NEGATIVE_INFINITY, timestamp: 11, step: 1 },
+          { key: 'train/acc', value: 0.5, timestamp: 12, step: 2 },
         ],
       });
       await store.logInputs({
@@ -104,6 +105,9 @@ describe.skipIf(python === undefined || python === '')(
       await store.updateRun({ runId: child.info.run_id, status: 'FINISHED', endTime: 1_700_000_009_000 });
       const gone = await store.createRun({ experimentId, runName: 'gone' });
       await store.deleteRun(gone.info.run_id);
+      const doomed = await store.createExperiment({ name: 'deleted-by-cairn' });
+      const doomedRun = await store.createRun({ experimentId: doomed, runName: 'in-deleted' });
+      await store.deleteExperiment(doomed);
       const artifacts = createFileArtifactStore({ root: join(root, experimentId, runId, 'artifacts') });
       await artifacts.put('notes.txt', 'hello from cairn');
 
@@ -129,7 +133,7 @@ describe.skipIf(python === undefined || python === '')(
         end_time: null,
         params: { lr: '0.01', 'nested/key': 'x' },
         tags: { stage: 'dev', 'mlflow.user': 'ada', 'mlflow.runName': 'parent' },
-        metrics: { loss: 0.25, odd: '-Infinity' },
+        metrics: { loss: 0.25, odd: '-Infinity', 'train/acc': 0.5 },
         history: {
           loss: [
             [10, 1, 0],
@@ -139,6 +143,7 @@ describe.skipIf(python === undefined || python === '')(
             [10, 'NaN', 0],
             [11, '-Infinity', 1],
           ],
+          'train/acc': [[12, 0.5, 2]],
         },
         datasets: [['numbers', 'abc123', { 'mlflow.data.context': 'training' }]],
         artifacts: [['notes.txt', false, 16]],
@@ -146,6 +151,11 @@ describe.skipIf(python === undefined || python === '')(
       expect(childSeen).toMatchObject({ status: 'FINISHED', end_time: 1_700_000_009_000 });
       expect(childSeen.tags['mlflow.parentRunId']).toBe(runId);
       expect(goneSeen.lifecycle_stage).toBe('deleted');
+      const deleted = seen.experiments.find((e: { name: string }) => e.name === 'deleted-by-cairn');
+      expect(deleted).toMatchObject({ id: doomed, stage: 'deleted' });
+      expect(deleted.runs).toMatchObject([
+        { run_id: doomedRun.info.run_id, run_name: 'in-deleted', lifecycle_stage: 'deleted' },
+      ]);
       expect(seen.search).toEqual(['parent']);
     });
   },
