@@ -2,5 +2,7 @@ export type { OpenSqlDatabaseOptions, SqlDatabase, SqlDriverModules } from './op
 export { openSqlDatabase } from './open-sql-database.js';
 export { mlflowSchemaRevision, mlflowSchemaVersion } from './schema/mlflow-revision.js';
 export type { SqlDialectName } from './sql-dialect-name.js';
+export type { SqlTrackingStoreOptions } from './sql-tracking-store.js';
+export { createSqlTrackingStore } from './sql-tracking-store.js';
 export type { UpgradeResult } from './upgrade-database.js';
 export { ensureDatabaseSchema, upgradeDatabase } from './upgrade-database.js';

@@ -1,0 +1,151 @@
+import { invalidParameter, type JsonValue, type OrderByClause } from '@cairn/core';
+import { type RawBuilder, sql } from 'kysely';
+import type { SqlDialectName } from './sql-dialect-name.js';
+import { runAttributeColumns } from './sql-filter.js';
+import { booleanParameter } from './sql-values.js';
+
+/**
+ * One ordering clause as SQL: a rank (0 a value, 1 NaN, 2 missing; always ascending, so NaN and missing
+ * sort last in either direction, as MLflow does) and the value itself, sorted in the clause's direction.
+ */
+export interface SortTerm {
+  rank: RawBuilder<unknown>;
+  value: RawBuilder<unknown>;
+  ascending: boolean;
+  numeric: boolean;
+  /** A LEFT JOIN this term needs, if any. */
+  join?: RawBuilder<unknown>;
+}
+
+/** A position in a sorted result: [rank, value] per term, as carried in a page token. */
+export type SortPosition = [number, number | string | null][];
+
+const missingRank = (value: RawBuilder<unknown>) => sql`CASE WHEN ${value} IS NULL THEN 2 ELSE 0 END`;
+
+/** PostgreSQL sorts text by the database locale; "C" gives the plain code-point order every store uses. */
+const binaryText = (dialect: SqlDialectName, value: RawBuilder<unknown>) =>
+  dialect === 'postgres' ? sql`${value} COLLATE "C"` : value;
+
+/** The tiebreak MLflow appends to every run search. */
+const runTiebreak: OrderByClause[] = [
+  { entity: 'attribute', key: 'start_time', ascending: false },
+  { entity: 'attribute', key: 'run_id', ascending: true },
+];
+
+/** Sort terms of a run search: the user's clauses, then start_time DESC, run_id ASC. */
+export function runSortTerms(dialect: SqlDialectName, orderBy: readonly OrderByClause[]): SortTerm[] {
+  return [...orderBy, ...runTiebreak].map((clause, index) => {
+    const alias = `o${index}`;
+    if (clause.entity === 'attribute' || clause.entity === 'dataset') {
+      const column = sql.ref(`runs.${runAttributeColumns[clause.key] ?? 'run_uuid'}`);
+      const numeric = clause.key === 'start_time' || clause.key === 'end_time';
+      return {
+        rank: missingRank(column),
+        value: numeric ? column : binaryText(dialect, column),
+        ascending: clause.ascending,
+        numeric,
+      };
+    }
+    const table =
+      clause.entity === 'metric' ? 'latest_metrics' : clause.entity === 'param' ? 'params' : 'tags';
+    const join = sql`LEFT JOIN ${sql.table(table)} AS ${sql.raw(alias)} ON ${sql.ref(`${alias}.run_uuid`)} = ${sql.ref('runs.run_uuid')} AND ${sql.ref(`${alias}.key`)} = ${clause.key}`;
+    const value = sql.ref(`${alias}.value`);
+    if (clause.entity !== 'metric') {
+      return {
+        rank: missingRank(value),
+        value: binaryText(dialect, value),
+        ascending: clause.ascending,
+        numeric: false,
+        join,
+      };
+    }
+    const rank = sql`CASE WHEN ${value} IS NULL THEN 2 WHEN ${sql.ref(`${alias}.is_nan`)} = ${booleanParameter(dialect, true)} THEN 1 ELSE 0 END`;
+    return { rank, value, ascending: clause.ascending, numeric: true, join };
+  });
+}
+
+/** Sort terms of an experiment search: default creation_time DESC, then experiment_id ASC unless named. */
+export function experimentSortTerms(dialect: SqlDialectName, orderBy: readonly OrderByClause[]): SortTerm[] {
+  let clauses: OrderByClause[] = [...orderBy];
+  if (clauses.length === 0) clauses = [{ entity: 'attribute', key: 'creation_time', ascending: false }];
+  if (!clauses.some((clause) => clause.key === 'experiment_id')) {
+    clauses.push({ entity: 'attribute', key: 'experiment_id', ascending: true });
+  }
+  return clauses.map((clause) => {
+    const column = sql.ref(`experiments.${clause.key}`);
+    const numeric = clause.key !== 'name';
+    return {
+      rank: missingRank(column),
+      value: numeric ? column : binaryText(dialect, column),
+      ascending: clause.ascending,
+      numeric,
+    };
+  });
+}
+
+/** The sort position of a result row, read from its `r<i>` / `v<i>` columns. */
+export function rowPosition(row: Record<string, unknown>, terms: readonly SortTerm[]): SortPosition {
+  return terms.map((term, index) => {
+    const rank = Number(row[`r${index}`]);
+    const raw = row[`v${index}`];
+    if (rank === 2 || raw === null || raw === undefined) return [2, null];
+    return [rank, term.numeric ? Number(raw) : String(raw)];
+  });
+}
+
+/** Reads a position back from a page token's payload, refusing one that does not fit the terms. */
+export function positionFromPayload(payload: JsonValue, terms: readonly SortTerm[]): SortPosition {
+  const after =
+    typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload.after : undefined;
+  const fits =
+    Array.isArray(after) &&
+    after.length === terms.length &&
+    after.every((entry, index) => {
+      if (!Array.isArray(entry) || entry.length !== 2) return false;
+      const [rank, value] = entry;
+      if (rank !== 0 && rank !== 1 && rank !== 2) return false;
+      if (rank !== 0) return true;
+      return (terms[index] as SortTerm).numeric ? typeof value === 'number' : typeof value === 'string';
+    });
+  if (!fits) {
+    throw invalidParameter('Invalid page token: its position does not fit this search', {
+      field: 'page_token',
+    });
+  }
+  return after as SortPosition;
+}
+
+/** `ORDER BY` over the page's `r<i>` / `v<i>` columns. */
+export function orderByColumns(terms: readonly SortTerm[]): RawBuilder<unknown> {
+  return sql.join(
+    terms.flatMap((term, index) => [
+      sql`${sql.ref(`page.r${index}`)} ASC`,
+      sql`${sql.ref(`page.v${index}`)} ${sql.raw(term.ascending ? 'ASC' : 'DESC')}`,
+    ]),
+  );
+}
+
+/**
+ * The keyset condition "strictly after `position`" over the page's `r<i>` / `v<i>` columns: the rows whose
+ * sort key is greater in lexicographic order, each term compared in its own direction.
+ */
+export function afterPosition(terms: readonly SortTerm[], position: SortPosition): RawBuilder<unknown> {
+  const equal = (index: number) => {
+    const [rank, value] = position[index] as SortPosition[number];
+    const r = sql.ref(`page.r${index}`);
+    if (rank !== 0) return sql`${r} = ${rank}`;
+    return sql`(${r} = 0 AND ${sql.ref(`page.v${index}`)} = ${value})`;
+  };
+  const after = (index: number) => {
+    const [rank, value] = position[index] as SortPosition[number];
+    const r = sql.ref(`page.r${index}`);
+    if (rank !== 0) return sql`${r} > ${rank}`;
+    const operator = sql.raw((terms[index] as SortTerm).ascending ? '>' : '<');
+    return sql`(${r} > 0 OR (${r} = 0 AND ${sql.ref(`page.v${index}`)} ${operator} ${value}))`;
+  };
+  const alternatives = terms.map((_, index) => {
+    const parts = [...Array.from({ length: index }, (_unused, earlier) => equal(earlier)), after(index)];
+    return sql`(${sql.join(parts, sql` AND `)})`;
+  });
+  return sql`(${sql.join(alternatives, sql` OR `)})`;
+}
