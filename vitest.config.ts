@@ -6,7 +6,15 @@ const conditions = ['development', 'module', 'node', 'import', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  // Vitest hands the SSR conditions to Node as --conditions; with `import` among them Node 20.19+ lets
+  // require() pick a CommonJS package's ESM wrapper (pg's), which breaks it. Node adds `import` to ESM
+  // imports by itself, so leaving it out changes nothing else.
+  ssr: {
+    resolve: {
+      conditions: conditions.filter((condition) => condition !== 'import'),
+      externalConditions: conditions.filter((condition) => condition !== 'import'),
+    },
+  },
   test: {
     projects: ['packages/*', 'apps/*', 'tests'],
     reporters: ['default'],

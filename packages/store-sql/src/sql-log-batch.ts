@@ -69,31 +69,51 @@ async function writeParams(
   );
 }
 
-/** Sets run tags (overwriting), keeping `runs.name` in step with the `mlflow.runName` tag. */
+/**
+ * Sets run tags (overwriting), keeping `runs.name` in step with the `mlflow.runName` tag. Existing tags are
+ * updated by primary key and new ones inserted: a range DELETE would take gap locks that deadlock
+ * concurrent writers to other runs on InnoDB.
+ */
 export async function writeRunTags(
   transaction: SqlTransaction,
   runId: string,
   tags: readonly { key: string; value: string }[],
+  newRun = false,
 ): Promise<void> {
   const unique = lastByKey(tags);
   if (unique.length === 0) return;
-  await transaction
-    .deleteFrom('tags')
-    .where('run_uuid', '=', runId)
-    .where(
-      'key',
-      'in',
-      unique.map((tag) => tag.key),
-    )
-    .execute();
-  for (const chunk of chunks(unique)) {
+  const existing = newRun
+    ? new Set<string>()
+    : new Set(
+        (
+          await transaction
+            .selectFrom('tags')
+            .select('key')
+            .where('run_uuid', '=', runId)
+            .where(
+              'key',
+              'in',
+              unique.map((tag) => tag.key),
+            )
+            .execute()
+        ).map((row) => row.key),
+      );
+  for (const tag of unique.filter((candidate) => existing.has(candidate.key))) {
+    await transaction
+      .updateTable('tags')
+      .set({ value: tag.value })
+      .where('run_uuid', '=', runId)
+      .where('key', '=', tag.key)
+      .execute();
+  }
+  for (const chunk of chunks(unique.filter((candidate) => !existing.has(candidate.key)))) {
     await transaction
       .insertInto('tags')
       .values(chunk.map((tag) => ({ key: tag.key, value: tag.value, run_uuid: runId })))
       .execute();
   }
   const runName = unique.find((tag) => tag.key === systemTags.runName);
-  if (runName !== undefined) {
+  if (runName !== undefined && !newRun) {
     await transaction
       .updateTable('runs')
       .set({ name: runName.value })

@@ -333,7 +333,8 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
             deleted_time: null,
           })
           .execute();
-        await writeRunTags(transaction, runId, tags);
+        // resolveRunName already put the name into both the row and the tags.
+        await writeRunTags(transaction, runId, tags, true);
       });
       return this.getRun(runId);
     },

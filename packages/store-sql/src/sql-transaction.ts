@@ -2,6 +2,15 @@ import { type Kysely, sql } from 'kysely';
 import type { MlflowDatabase } from './database-types.js';
 import type { SqlDatabase } from './open-sql-database.js';
 
+const maxAttempts = 5;
+
+/** Deadlock and serialisation failures: MySQL 1213, PostgreSQL 40P01 and 40001. */
+function isRetryable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, errno } = error as { code?: unknown; errno?: unknown };
+  return errno === 1213 || code === 'ER_LOCK_DEADLOCK' || code === '40P01' || code === '40001';
+}
+
 /** A Kysely handle bound to one open transaction. */
 export type SqlTransaction = Kysely<MlflowDatabase>;
 
@@ -13,7 +22,17 @@ export async function writeTransaction<T>(
   database: SqlDatabase,
   work: (transaction: SqlTransaction) => Promise<T>,
 ): Promise<T> {
-  if (database.dialect !== 'sqlite') return database.db.transaction().execute(work);
+  if (database.dialect !== 'sqlite') {
+    // InnoDB and PostgreSQL may pick a transaction as a deadlock victim; the whole unit is safe to rerun.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await database.db.transaction().execute(work);
+      } catch (error) {
+        if (attempt >= maxAttempts || !isRetryable(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, attempt * 10 * Math.random()));
+      }
+    }
+  }
   return database.db.connection().execute(async (connection) => {
     await sql`BEGIN IMMEDIATE`.execute(connection);
     let result: T;
