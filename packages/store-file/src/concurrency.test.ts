@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,11 @@ describe('two processes logging to one run', () => {
     const run = await reader.getRun(runId);
     const keys = new Set(run.data.tags.map((tag) => tag.key));
     const params = new Set(run.data.params.map((param) => param.key));
+    const runDir = join(root, run.info.experiment_id, runId);
+    for (const folder of ['tags', 'params', 'metrics']) {
+      const names = await readdir(join(runDir, folder));
+      expect(names.filter((name) => name.includes('~'))).toEqual([]);
+    }
     for (const writer of ['a', 'b']) {
       for (let i = 0; i < tags; i += 1) {
         expect(keys.has(`tag_${writer}_${i}`)).toBe(true);
@@ -106,8 +111,12 @@ describe('a process killed while rewriting meta.yaml', () => {
       expect(meta.run_name).toBe(`name-${meta.end_time}-${'x'.repeat((meta.end_time - first) % 200)}`);
       const reread = await createFileTrackingStore({ root }).getRun(runId);
       expect(reread.info).toMatchObject({ run_id: runId, end_time: meta.end_time, run_name: meta.run_name });
-      // Temp files a killed writer left behind are never read as tags.
+      // Temp files a killed writer left behind are never read as tags, and never sit in tags/ or params/,
+      // where MLflow would reject the name and fail the whole run.
       expect(reread.data.tags.map((tag) => tag.key).sort()).toEqual(['mlflow.runName']);
+      const runDir = join(root, run.info.experiment_id, runId);
+      expect(await readdir(join(runDir, 'tags'))).toEqual(['mlflow.runName']);
+      expect(await readdir(join(runDir, 'params'))).toEqual([]);
     }
     await store.close();
   });

@@ -65,10 +65,10 @@ export interface FileTrackingStoreOptions {
 export function createFileTrackingStore(options: FileTrackingStoreOptions): TrackingStore {
   const tree = createMlrunsTree(options);
   const { root, trash, ensureReady, findExperiment, allExperiments, findRun, activeRun, runsOf } = tree;
-  const { readRunAt, writeRunInfo, updateRunMeta, nameTaken, writeExperiment } = tree;
+  const { readRunAt, writeRunInfo, updateRunMeta, nameTaken, writeExperiment, withRootLock } = tree;
 
   const setRunTag = async (run: LocatedRun, key: string, value: string) => {
-    await writeTextAtomic(join(runPaths(run.dir).tags, key), value);
+    await writeKeyedFile(run.dir, 'tags', key, value);
     // The tag and the attribute are one name seen two ways, as in MLflow.
     if (key === systemTags.runName) {
       await updateRunMeta(run.info.run_id, (fresh) => ({ ...fresh.info, run_name: value }));
@@ -86,7 +86,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       const name = validateExperimentName(input.name);
       const tags = (input.tags ?? []).map(validateExperimentTag);
       if (input.artifactLocation !== undefined) validateArtifactLocation(input.artifactLocation);
-      return withDirectoryLock(root, async () => {
+      return withRootLock(async () => {
         if (await nameTaken(name))
           throw alreadyExists(`Experiment(name=${name}) already exists.`, { field: 'name' });
         let id = createExperimentId();
@@ -94,7 +94,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
           id = createExperimentId();
         const dir = join(root, id);
         const now = Date.now();
-        for (const tag of tags) await writeTextAtomic(join(dir, 'tags', tag.key), tag.value);
+        for (const tag of tags) await writeKeyedFile(dir, 'tags', tag.key, tag.value);
         await writeExperiment(dir, {
           experiment_id: id,
           name,
@@ -129,7 +129,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
     async renameExperiment(experimentId, newName) {
       const name = validateExperimentName(newName);
       await ensureReady(); // before the root lock: creating Default takes it too
-      await withDirectoryLock(root, async () => {
+      await withRootLock(async () => {
         const { experiment, dir } = await findExperiment(experimentId);
         assertExperimentActive(experiment);
         if (await nameTaken(name, experimentId)) {
@@ -141,7 +141,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
 
     async deleteExperiment(experimentId) {
       await ensureReady(); // before the root lock: creating Default takes it too
-      await withDirectoryLock(root, async () => {
+      await withRootLock(async () => {
         const { experiment, dir } = await findExperiment(experimentId);
         if (experiment.lifecycle_stage === 'deleted') return;
         const now = Date.now();
@@ -160,7 +160,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
 
     async restoreExperiment(experimentId) {
       await ensureReady(); // before the root lock: creating Default takes it too
-      await withDirectoryLock(root, async () => {
+      await withRootLock(async () => {
         const { experiment, dir } = await findExperiment(experimentId);
         if (experiment.lifecycle_stage === 'active') return;
         const target = join(root, experimentId);
@@ -187,7 +187,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       const { experiment, dir } = await findExperiment(experimentId);
       assertExperimentActive(experiment);
       const valid = validateExperimentTag(tag);
-      await writeTextAtomic(join(dir, 'tags', valid.key), valid.value);
+      await writeKeyedFile(dir, 'tags', valid.key, valid.value);
     },
 
     async deleteExperimentTag(experimentId, key) {
@@ -225,7 +225,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
         await mkdir(folder, { recursive: true });
       }
       // Tags before meta.yaml: a run is visible once its meta.yaml exists, and then it is complete.
-      for (const tag of tags) await writeTextAtomic(join(runPaths(dir).tags, tag.key), tag.value);
+      for (const tag of tags) await writeKeyedFile(dir, 'tags', tag.key, tag.value);
       await writeYaml(runPaths(dir).meta, runMeta(info));
       tree.rememberRun(runId, dir);
       return readRunData(info, dir, experimentDir);
@@ -247,8 +247,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
           ? undefined
           : validateRunTag({ key: systemTags.runName, value: input.runName }).value;
       const located = await activeRun(input.runId);
-      if (runName !== undefined)
-        await writeTextAtomic(join(runPaths(located.dir).tags, systemTags.runName), runName);
+      if (runName !== undefined) await writeKeyedFile(located.dir, 'tags', systemTags.runName, runName);
       return updateRunMeta(input.runId, (run) => {
         assertRunActive(run.info);
         const info = { ...run.info };
@@ -328,7 +327,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
           assertParamsUnchanged(run.info.run_id, batch.params, (key) => existing.get(key));
           for (const param of batch.params) {
             if (existing.get(param.key) === undefined)
-              await writeTextAtomic(join(paths.params, param.key), param.value);
+              await writeKeyedFile(run.dir, 'params', param.key, param.value);
           }
         });
       }
@@ -387,6 +386,14 @@ function isSafeKey(key: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Writes one param or tag file (`<owner>/<folder>/<key>`), with its temp file in the owner's folder: a
+ * temp file left in `params/` or `tags/` by a killed process would make MLflow refuse to read the run.
+ */
+function writeKeyedFile(ownerDir: string, folder: 'params' | 'tags', key: string, value: string) {
+  return writeTextAtomic(join(ownerDir, folder, key), value, { tempDir: ownerDir });
 }
 
 /** Deletes a tag file; false if there was no such tag. */

@@ -26,31 +26,54 @@ export async function readTextIfExists(path: string): Promise<string | undefined
   }
 }
 
+/** Options of {@link writeTextAtomic}. */
+export interface AtomicWriteOptions {
+  /** Also fsync the data before the rename, so the file survives a power loss too. */
+  durable?: boolean;
+  /**
+   * Where the temp file goes (same filesystem), default the target's folder. Keyed folders (params/, tags/)
+   * must not hold one: MLflow reads every file there as a key and fails the whole run on a name it rejects,
+   * which a temp file left by a killed process would be.
+   */
+  tempDir?: string;
+}
+
 /**
  * Writes a whole file through a temp file and a rename, so readers never see half of it, even if the
- * process dies mid-write. `durable` also fsyncs the data before the rename (survives power loss too).
+ * process dies mid-write.
  */
-export async function writeTextAtomic(path: string, content: string, durable = false): Promise<void> {
+export async function writeTextAtomic(
+  path: string,
+  content: string,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const tempDir = options.tempDir ?? dirname(path);
   // A short name of its own: the target's name may already be at the filesystem's 255-byte limit.
-  const temp = join(dirname(path), `${transientMarker}-${randomBytes(6).toString('hex')}`);
+  const temp = join(tempDir, `${transientMarker}-${randomBytes(6).toString('hex')}`);
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(temp, 'wx');
   } catch (error) {
     if (!isMissing(error)) throw error;
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(tempDir, { recursive: true });
     handle = await open(temp, 'wx');
   }
   try {
     await handle.writeFile(content, 'utf8');
-    if (durable) await handle.sync();
-  } catch (error) {
+    if (options.durable === true) await handle.sync();
     await handle.close();
+    try {
+      await rename(temp, path);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      await mkdir(dirname(path), { recursive: true });
+      await rename(temp, path);
+    }
+  } catch (error) {
+    await handle.close().catch(() => undefined);
     await rm(temp, { force: true });
     throw error;
   }
-  await handle.close();
-  await rename(temp, path);
 }
 
 /** Reads a YAML document, or undefined if the file does not exist. */
@@ -63,7 +86,7 @@ export async function readYaml(path: string): Promise<Record<string, unknown> | 
 
 /** Writes a YAML document atomically, keys in the order given (MLflow sorts them). */
 export async function writeYaml(path: string, value: Record<string, unknown>): Promise<void> {
-  await writeTextAtomic(path, stringify(value, { lineWidth: 0 }), true);
+  await writeTextAtomic(path, stringify(value, { lineWidth: 0 }), { durable: true });
 }
 
 /**
@@ -143,13 +166,14 @@ export async function removeFile(path: string): Promise<boolean> {
 }
 
 /**
- * Runs `action` holding an inter-process lock on `dir` (a `~cairn.lock` directory inside it), so
- * read-modify-write sequences on one run or experiment never interleave across processes.
+ * Runs `action` holding an inter-process lock on `dir` (a lock directory inside it, `~cairn.lock` unless
+ * `suffix` is given), so read-modify-write sequences on one run or on the root never interleave across
+ * processes. A lock whose holder died is taken over once it is 10 s stale.
  */
-export async function withDirectoryLock<T>(dir: string, action: () => Promise<T>): Promise<T> {
+export async function withDirectoryLock<T>(dir: string, action: () => Promise<T>, suffix = ''): Promise<T> {
   await mkdir(dir, { recursive: true });
   const release = await lockfile.lock(dir, {
-    lockfilePath: join(dir, `${transientMarker}.lock`),
+    lockfilePath: join(dir, `${transientMarker}.lock${suffix}`),
     realpath: false,
     stale: 10_000,
     retries: { retries: 200, factor: 1.3, minTimeout: 2, maxTimeout: 100, randomize: true },

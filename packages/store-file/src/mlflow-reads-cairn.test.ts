@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createFileArtifactStore } from './file-artifact-store.js';
 import { createFileTrackingStore } from './file-tracking-store.js';
+import { withDirectoryLock } from './fs-io.js';
+import { rootLockSuffix } from './mlruns-layout.js';
 
 const python = process.env.CAIRN_MLFLOW_PYTHON;
 if (python === undefined || python === '') {
@@ -111,9 +113,20 @@ describe.skipIf(python === undefined || python === '')(
       const artifacts = createFileArtifactStore({ root: join(root, experimentId, runId, 'artifacts') });
       await artifacts.put('notes.txt', 'hello from cairn');
 
-      const { stdout } = await promisify(execFile)(python ?? '', ['-c', reader, root], {
-        maxBuffer: 16 << 20,
-      });
+      // What a process killed mid-write leaves: temp files beside meta.yaml and beside the run and
+      // experiment folders (never inside tags/ or params/). MLflow must read past them.
+      const leftover = '~cairn-0123456789ab';
+      for (const dir of [root, join(root, experimentId), join(root, experimentId, runId)]) {
+        await writeFile(join(dir, leftover), 'half a write');
+      }
+
+      // MLflow reads while Cairn holds its locks on the root and on a run (lock folders are in the tree).
+      const read = () => promisify(execFile)(python ?? '', ['-c', reader, root], { maxBuffer: 16 << 20 });
+      const { stdout } = await withDirectoryLock(
+        root,
+        () => withDirectoryLock(join(root, experimentId, runId), read),
+        rootLockSuffix,
+      );
       const seen = JSON.parse(stdout);
       expect(seen.version).toBe('3.18.0');
       const experiment = seen.experiments.find((e: { name: string }) => e.name === 'from-cairn');

@@ -15,6 +15,11 @@ export const reservedExperimentFolders = new Set(['tags', 'datasets', 'traces', 
 /** Where deleted experiments are moved. */
 export const trashFolder = '.trash';
 export const metaFile = 'meta.yaml';
+/**
+ * The root lock's name ends with `.trash` because MLflow takes every other folder in the root for an
+ * experiment and fails the whole search on a name that is not an experiment id; it skips `*.trash`.
+ */
+export const rootLockSuffix = trashFolder;
 
 /** The directories of one run. */
 export function runPaths(runDir: string) {

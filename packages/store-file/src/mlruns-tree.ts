@@ -25,6 +25,7 @@ import {
   experimentMeta,
   metaFile,
   reservedExperimentFolders,
+  rootLockSuffix,
   runFromMeta,
   runMeta,
   runPaths,
@@ -60,6 +61,8 @@ export interface MlrunsTreeOptions {
 export function createMlrunsTree(options: MlrunsTreeOptions) {
   const root = resolve(options.root);
   const trash = join(root, trashFolder);
+  /** The lock for changes that span the tree: experiment names and ids, and the Default experiment. */
+  const withRootLock = <T>(action: () => Promise<T>) => withDirectoryLock(root, action, rootLockSuffix);
   const artifactRoot = (() => {
     const given = options.artifactRoot;
     if (given === undefined) return pathToFileUri(root);
@@ -79,7 +82,7 @@ export function createMlrunsTree(options: MlrunsTreeOptions) {
       const defaultMeta = join(root, defaultExperiment.id, metaFile);
       if (await pathExists(defaultMeta)) return;
       if (await pathExists(join(trash, defaultExperiment.id, metaFile))) return;
-      await withDirectoryLock(root, async () => {
+      await withRootLock(async () => {
         if (await pathExists(defaultMeta)) return;
         const now = Date.now();
         await writeYaml(
@@ -202,6 +205,7 @@ export function createMlrunsTree(options: MlrunsTreeOptions) {
     /** The URI new experiments' artifact locations are made under (no trailing slash). */
     artifactRoot,
     ensureReady,
+    withRootLock,
     experimentDirs,
     findExperiment,
     allExperiments,
