@@ -53,18 +53,22 @@ const parsePythonFloat = (text: string): number => {
 /** One line of a `metrics/<key>` file: `timestamp value step[ dataset_name dataset_digest]`, as MLflow writes. */
 export function formatMetricLine(metric: Metric): string {
   const base = `${metric.timestamp} ${pythonFloat(metric.value)} ${metric.step}`;
-  return metric.dataset_name !== undefined && metric.dataset_digest !== undefined
+  // Fields are space-separated and MLflow fails the whole metric on a line without 2, 3 or 5 of them, so a
+  // dataset name or digest that is empty or has whitespace is left out rather than written.
+  const field = (text: string | undefined) => text !== undefined && /^\S+$/u.test(text);
+  return field(metric.dataset_name) && field(metric.dataset_digest)
     ? `${base} ${metric.dataset_name} ${metric.dataset_digest}\n`
     : `${base}\n`;
 }
 
 /**
- * Parses a `metrics/<key>` file. A two-field line (older MLflow) means step 0. A torn last line (a writer
- * died mid-append) is ignored rather than failing the whole run.
+ * Parses a `metrics/<key>` file. A two-field line (older MLflow) means step 0. Every writer ends its lines
+ * with a newline, so text after the last one is an append still in flight or cut short, and is not read;
+ * an unreadable line is skipped rather than failing the whole run.
  */
 export function parseMetricFile(key: string, text: string): Metric[] {
   const points: Metric[] = [];
-  for (const line of text.split('\n')) {
+  for (const line of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) {
     const fields = line.trim().split(' ');
     if (fields.length < 2 || fields[0] === '') continue;
     try {
