@@ -59,7 +59,7 @@ export function createFileArtifactStore(options: FileArtifactStoreOptions): Arti
     }
   };
 
-  return {
+  const store: ArtifactStore = {
     specificationVersion: 'v1',
     capabilities: { presignedUrls: false, multipartUpload: false, serverSideCopy: true },
     rootUri: pathToFileUri(root),
@@ -136,9 +136,10 @@ export function createFileArtifactStore(options: FileArtifactStoreOptions): Arti
       if (info === undefined || info.is_dir) {
         throw doesNotExist(`No artifact file at '${from}' under ${pathToFileUri(root)}`, { field: 'from' });
       }
-      await this.put(to, createReadStream(absolute(source)));
+      await store.put(to, createReadStream(absolute(source)));
     },
   };
+  return store;
 }
 
 /**

@@ -115,6 +115,20 @@ describe('reads an mlruns tree written by MLflow 3.18.0, field for field', () =>
       expected.experiments.filter((e) => e.lifecycle_stage === stageName).map((e) => e.experiment_id);
     expect(active.items.map((e) => e.experiment_id).sort()).toEqual(stage('active').sort());
     expect(deleted.items.map((e) => e.experiment_id)).toEqual(stage('deleted'));
+    // Runs too: the run MLflow deleted in a live experiment shows only where deleted runs are asked for.
+    for (const experiment of expected.experiments.filter((e) => e.lifecycle_stage === 'active')) {
+      const runs = (stageName: string) =>
+        experiment.runs.filter((run) => run.info.lifecycle_stage === stageName).map((run) => run.info.run_id);
+      const search = async (runViewType: 'ACTIVE_ONLY' | 'DELETED_ONLY') =>
+        (await store.searchRuns({ experimentIds: [experiment.experiment_id], runViewType })).items
+          .map((run) => run.info.run_id)
+          .sort();
+      expect(await search('ACTIVE_ONLY')).toEqual(runs('active').sort());
+      expect(await search('DELETED_ONLY')).toEqual(runs('deleted').sort());
+    }
+    expect(
+      expected.experiments.flatMap((e) => e.runs).filter((r) => r.info.lifecycle_stage === 'deleted'),
+    ).toHaveLength(2);
   });
 
   it('reads every run: info, params, tags, latest metrics, full histories and dataset inputs', async () => {
