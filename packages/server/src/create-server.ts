@@ -1,0 +1,156 @@
+import {
+  type ArtifactStore,
+  type ArtifactStoreResolver,
+  invalidParameter,
+  type TrackingStore,
+} from '@cairn/core';
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { LoggerOptions } from 'pino';
+import { createArtifactOpener } from './artifact-roots.js';
+import { installErrorHandlers } from './http-errors.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { registerArtifactProxyRoutes } from './routes/artifact-proxy-routes.js';
+import { registerExperimentRoutes } from './routes/experiment-routes.js';
+import { registerMetricRoutes } from './routes/metric-routes.js';
+import { createRouteTable } from './routes/route-table.js';
+import { registerRunArtifactRoutes } from './routes/run-artifact-routes.js';
+import { registerRunRoutes } from './routes/run-routes.js';
+
+/** The MLflow release whose REST protocol this server speaks (answered by `GET /version`). */
+export const mlflowProtocolVersion = '3.18.0';
+
+/** Options of {@link createServer}. */
+export interface CreateServerOptions {
+  /** Where experiments, runs, params, metrics and tags live. The caller keeps ownership (and closes it). */
+  trackingStore: TrackingStore;
+  /** The store behind the artifact proxy: `mlflow-artifacts:/<path>` is `<path>` in it. */
+  artifactStore?: ArtifactStore;
+  /** Opens stores for other artifact URIs a run may have (`file://`, `s3://`), for `artifacts/list`. */
+  artifactResolver?: ArtifactStoreResolver;
+  /** Serve `/api/2.0/mlflow-artifacts/*` (default: when an artifactStore is given). Otherwise those answer 503. */
+  serveArtifacts?: boolean;
+  /** Accepted `Host` header values (`name` or `name:port`; `*` for any). Unset: any host (MLflow's default). */
+  hostAllowlist?: readonly string[];
+  /** Origins allowed by CORS. Unset: no CORS headers, so browsers refuse cross-origin calls. */
+  corsAllowlist?: readonly string[];
+  /** Request logging: false (default), true, pino options, or a logger instance. */
+  logger?: boolean | LoggerOptions | FastifyBaseLogger;
+  /** Largest JSON body in bytes for RPCs other than log-batch (which is 1 MB, as in MLflow). Default 16 MB. */
+  jsonBodyLimit?: number;
+}
+
+const isLoggerInstance = (value: unknown): value is FastifyBaseLogger =>
+  typeof value === 'object' && value !== null && typeof (value as { info?: unknown }).info === 'function';
+
+/** MLflow's JSON parsing: an empty body is `{}`, and a JSON string holding JSON (old clients) is decoded twice. */
+function parseJsonBody(_request: FastifyRequest, body: string): unknown {
+  if (body.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'string' ? JSON.parse(parsed) : parsed;
+  } catch {
+    throw invalidParameter('The request body is not valid JSON', { field: 'body' });
+  }
+}
+
+/** True when `host` (a Host header) is allowed by the list: exact `name:port`, or `name` for any port. */
+export function isHostAllowed(host: string | undefined, allowlist: readonly string[]): boolean {
+  if (allowlist.includes('*')) return true;
+  if (host === undefined) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? host);
+  return allowlist.some(
+    (allowed) => allowed.toLowerCase() === host.toLowerCase() || allowed.toLowerCase() === name.toLowerCase(),
+  );
+}
+
+const artifactProxyRoute = /^\/(?:ajax-)?api\/2\.0\/mlflow-artifacts\//u;
+
+/**
+ * Creates Cairn's tracking server: MLflow's REST API (`/api/2.0/mlflow/*` and `/ajax-api/2.0/mlflow/*`)
+ * over any TrackingStore, the artifact proxy over any ArtifactStore, `/health`, `/version` and
+ * `/api/openapi.json`. Call `listen` to serve it, or `inject` to call it in-process. `close()` stops
+ * accepting connections and waits for requests in flight.
+ */
+export function createServer(options: CreateServerOptions): FastifyInstance {
+  const logger = options.logger ?? false;
+  const app = (isLoggerInstance(logger)
+    ? Fastify({ loggerInstance: logger })
+    : Fastify({ logger })) as unknown as FastifyInstance;
+  const serveArtifacts = options.serveArtifacts ?? options.artifactStore !== undefined;
+  const jsonBodyLimit = options.jsonBodyLimit ?? 16 * 1024 * 1024;
+
+  installErrorHandlers(app);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      done(null, parseJsonBody(request, body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  const hostAllowlist = options.hostAllowlist;
+  if (hostAllowlist !== undefined) {
+    // Guards against DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
+    app.addHook('onRequest', async (request, reply) => {
+      if (!isHostAllowed(request.headers.host, hostAllowlist)) {
+        return reply
+          .code(403)
+          .type('application/json')
+          .send({
+            error_code: 'PERMISSION_DENIED',
+            message: `Invalid Host header: '${request.headers.host ?? ''}'`,
+          });
+      }
+      return undefined;
+    });
+  }
+  if (options.corsAllowlist !== undefined) {
+    void app.register(cors, { origin: [...options.corsAllowlist] });
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    // A text/plain POST needs no CORS preflight, so JSON RPCs insist on application/json (CVE-2023-43472).
+    const config = request.routeOptions.config as { json?: boolean } | undefined;
+    if (config?.json === true && (request.method === 'POST' || request.method === 'PUT')) {
+      const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/json') {
+        throw invalidParameter(
+          type === undefined
+            ? 'Bad Request. Content-Type header is missing.'
+            : "Bad Request. Content-Type must be one of ['application/json'].",
+          { field: 'content-type' },
+        );
+      }
+    }
+    if (!serveArtifacts && artifactProxyRoute.test(request.url)) {
+      return reply
+        .code(503)
+        .type('text/plain')
+        .send(
+          `Endpoint: ${request.url.split('?')[0]} disabled due to the server running with --no-serve-artifacts. To enable artifacts server functionality, run the server with --serve-artifacts`,
+        );
+    }
+    return undefined;
+  });
+
+  void app.register(async (scope) => {
+    const routes = createRouteTable(scope, jsonBodyLimit);
+    const openArtifacts = createArtifactOpener(options.artifactStore, options.artifactResolver);
+    registerExperimentRoutes(routes, options.trackingStore);
+    registerRunRoutes(routes, options.trackingStore);
+    registerMetricRoutes(routes, options.trackingStore);
+    registerRunArtifactRoutes(routes, options.trackingStore, openArtifacts);
+    if (options.artifactStore !== undefined)
+      registerArtifactProxyRoutes(scope, routes, options.artifactStore);
+    scope.get('/health', async (_request, reply) => reply.type('text/plain').send('OK'));
+    scope.get('/version', async (_request, reply) => reply.type('text/plain').send(mlflowProtocolVersion));
+    let openApi: Record<string, unknown> | undefined;
+    scope.get('/api/openapi.json', async (_request, reply) => {
+      openApi ??= buildOpenApiDocument(routes.docs, mlflowProtocolVersion);
+      return reply.type('application/json').send(JSON.stringify(openApi));
+    });
+  });
+  return app;
+}

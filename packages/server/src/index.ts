@@ -1,0 +1,5 @@
+export { createArtifactOpener, mlflowArtifactsPath, prefixedArtifactStore } from './artifact-roots.js';
+export type { CreateServerOptions } from './create-server.js';
+export { createServer, isHostAllowed, mlflowProtocolVersion } from './create-server.js';
+export { multipartUnsupportedMessage } from './routes/artifact-proxy-routes.js';
+export { logBatchBodyLimit } from './routes/run-routes.js';

@@ -1,0 +1,116 @@
+import { type CairnError, invalidParameter } from '@cairn/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { z } from 'zod';
+import { toWireJson } from '../wire/wire-json.js';
+
+/** The prefixes every MLflow RPC is served under: the REST API and the one the MLflow UI calls. */
+export const apiPrefixes = ['/api/2.0', '/ajax-api/2.0'] as const;
+
+/** One documented endpoint, for the OpenAPI document. */
+export interface RouteDoc {
+  method: HTTPMethods;
+  /** Path under the API prefix, e.g. `/mlflow/runs/create`. */
+  path: string;
+  summary: string;
+  request?: z.ZodType;
+}
+
+/** Where route modules register their JSON RPCs; it also remembers them for the OpenAPI document. */
+export interface RouteTable {
+  /** Registers a JSON RPC under every API prefix. */
+  rpc<Schema extends z.ZodType>(
+    definition: {
+      methods: HTTPMethods[];
+      path: string;
+      summary: string;
+      request: Schema;
+      /** Largest accepted body in bytes (default: the server's JSON limit). */
+      bodyLimit?: number;
+    },
+    handler: (input: z.output<Schema>, request: FastifyRequest) => Promise<unknown>,
+  ): void;
+  /** Records a route registered by other means (raw artifact routes). */
+  document(doc: RouteDoc): void;
+  readonly docs: readonly RouteDoc[];
+}
+
+/** Names the first failing field the way MLflow's validator does: the parameter and what was wrong. */
+export function requestError(error: z.ZodError): CairnError {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join('.') || 'request';
+  const missing = issue?.code === 'invalid_type' && issue.input === undefined;
+  const message = missing
+    ? `Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`
+    : `Invalid value for parameter '${field}': expected ${issue?.message ?? 'a valid value'}. See the API docs for more information about request parameters.`;
+  return invalidParameter(message, { field });
+}
+
+/** Parses a request with a schema: the query string for GET (and bodiless DELETE), else the JSON body. */
+export function parseRequest<Schema extends z.ZodType>(
+  schema: Schema,
+  request: FastifyRequest,
+): z.output<Schema> {
+  const source =
+    request.method === 'GET' || request.body === undefined || request.body === null
+      ? (request.query ?? {})
+      : request.body;
+  if (typeof source !== 'object' || Array.isArray(source)) {
+    throw invalidParameter('The request body must be a JSON object', { field: 'body' });
+  }
+  const result = schema.safeParse(source);
+  if (!result.success) throw requestError(result.error);
+  return result.data;
+}
+
+/** Sends a JSON body as MLflow does (NaN as "NaN"). */
+export function sendJson(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/json')
+    .send(toWireJson(body ?? {}));
+}
+
+/** Builds the route table over a Fastify instance. */
+export function createRouteTable(app: FastifyInstance, jsonBodyLimit: number): RouteTable {
+  const docs: RouteDoc[] = [];
+  return {
+    docs,
+    document: (doc) => {
+      docs.push(doc);
+    },
+    rpc: (definition, handler) => {
+      for (const method of definition.methods) {
+        docs.push({
+          method,
+          path: definition.path,
+          summary: definition.summary,
+          request: definition.request,
+        });
+      }
+      for (const prefix of apiPrefixes) {
+        app.route({
+          method: definition.methods,
+          url: `${prefix}${definition.path}`,
+          bodyLimit: definition.bodyLimit ?? jsonBodyLimit,
+          config: { json: true },
+          handler: async (request, reply) => {
+            const input = parseRequest(definition.request, request);
+            return sendJson(reply, await handler(input, request));
+          },
+        });
+      }
+    },
+  };
+}
+
+/** The run a request names, by `run_id` or `run_uuid`. */
+export function runIdOf(input: { run_id?: string | undefined; run_uuid?: string | undefined }): string {
+  const runId = input.run_id || input.run_uuid;
+  if (!runId) {
+    throw invalidParameter(
+      "Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.",
+      { field: 'run_id' },
+    );
+  }
+  return runId;
+}

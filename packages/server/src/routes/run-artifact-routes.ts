@@ -1,0 +1,25 @@
+import { type ArtifactStore, normaliseArtifactPath, type TrackingStore } from '@cairn/core';
+import { listArtifactsRequest } from '../wire/tracking-schemas.js';
+import { type RouteTable, runIdOf } from './route-table.js';
+
+/** Registers `/mlflow/artifacts/list`: a run's artifact directory, with run-relative paths. */
+export function registerRunArtifactRoutes(
+  routes: RouteTable,
+  store: TrackingStore,
+  openArtifacts: (artifactUri: string) => ArtifactStore,
+): void {
+  routes.rpc(
+    {
+      methods: ['GET'],
+      path: '/mlflow/artifacts/list',
+      summary: "List a directory of a run's artifacts",
+      request: listArtifactsRequest,
+    },
+    async (input) => {
+      const path = normaliseArtifactPath(input.path, 'path');
+      const run = await store.getRun(runIdOf(input));
+      const files = await openArtifacts(run.info.artifact_uri).list(path);
+      return { root_uri: run.info.artifact_uri, files: files.length === 0 ? undefined : files };
+    },
+  );
+}
