@@ -1,15 +1,10 @@
 import { resolve } from 'node:path';
 import {
-  alreadyExists,
-  assertExperimentActive,
   assertRunActive,
   CairnError,
-  type CreateExperimentInput,
   type CreateRunInput,
   createRunId,
-  defaultExperiment,
   doesNotExist,
-  type Experiment,
   type GetMetricHistoryInput,
   invalidParameter,
   type LogBatchInput,
@@ -21,20 +16,21 @@ import {
   systemTags,
   type TrackingStore,
   type UpdateRunInput,
-  validateArtifactLocation,
-  validateExperimentName,
-  validateExperimentTag,
   validateLogBatch,
   validateRunTag,
 } from '@cairn/core';
-import { sql } from 'kysely';
 import { type OpenSqlDatabaseOptions, openSqlDatabase, type SqlDatabase } from './open-sql-database.js';
+import {
+  createExperimentOperations,
+  ensureDefaultExperiment,
+  experimentLookup,
+} from './sql-experiment-operations.js';
 import { logInputsInSql, logOutputsInSql } from './sql-inputs.js';
 import { logBatchInSql, writeRunTags } from './sql-log-batch.js';
-import { experimentFromRow, loadExperimentTags, loadRuns, runInfoFromRow } from './sql-rows.js';
-import { searchExperimentsInSql, searchRunsInSql } from './sql-search.js';
+import { loadRuns, runInfoFromRow } from './sql-rows.js';
+import { searchRunsInSql } from './sql-search.js';
 import { lockRun, writeTransaction } from './sql-transaction.js';
-import { isUniqueViolation, metricValueFromRow, toNumber } from './sql-values.js';
+import { metricValueFromRow, toNumber } from './sql-values.js';
 import { ensureDatabaseSchema } from './upgrade-database.js';
 
 /** Options of {@link createSqlTrackingStore}. */
@@ -47,61 +43,19 @@ export interface SqlTrackingStoreOptions extends OpenSqlDatabaseOptions {
   createSchema?: boolean;
 }
 
-/** The numeric form of an experiment id, or undefined for an id no SQL experiment can have. */
-function numericId(experimentId: string): number | undefined {
-  return /^[0-9]{1,15}$/u.test(experimentId) ? Number(experimentId) : undefined;
-}
-
 /**
  * A tracking store over SQL in MLflow 3.18.0's schema: a database MLflow made opens as is, and MLflow opens
  * one Cairn made. SQLite, PostgreSQL and MySQL/MariaDB; the driver is imported on first use.
  */
 export function createSqlTrackingStore(options: SqlTrackingStoreOptions): TrackingStore {
   const database: SqlDatabase = openSqlDatabase(options.uri, options);
-  const { db, dialect } = database;
+  const { db } = database;
   const artifactRoot = (options.artifactRoot ?? pathToFileUri(resolve('mlruns'))).replace(/\/+$/u, '');
   let closed = false;
 
-  const ensureDefaultExperiment = async () => {
-    const present = await db
-      .selectFrom('experiments')
-      .select('experiment_id')
-      .where('experiment_id', '=', 0)
-      .executeTakeFirst();
-    if (present !== undefined) return;
-    const now = Date.now();
-    try {
-      await db.connection().execute(async (connection) => {
-        // MySQL would otherwise read an explicit 0 in an AUTO_INCREMENT column as "next id", as MLflow notes.
-        if (dialect === 'mysql')
-          await sql`SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')`.execute(
-            connection,
-          );
-        await connection
-          .insertInto('experiments')
-          .values({
-            experiment_id: 0,
-            name: defaultExperiment.name,
-            artifact_location: `${artifactRoot}/0`,
-            lifecycle_stage: 'active',
-            creation_time: now,
-            last_update_time: now,
-          })
-          .execute();
-        if (dialect === 'mysql')
-          await sql`SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_AUTO_VALUE_ON_ZERO', '')`.execute(
-            connection,
-          );
-      });
-    } catch (error) {
-      // Another process created it first.
-      if (!isUniqueViolation(error)) throw error;
-    }
-  };
-
   const ready = (async () => {
     await ensureDatabaseSchema(database, options.createSchema ?? true);
-    await ensureDefaultExperiment();
+    await ensureDefaultExperiment(database, artifactRoot);
   })();
   // A failure surfaces on the first call; this keeps it from being reported as unhandled before then.
   ready.catch(() => undefined);
@@ -111,24 +65,6 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
     await ready;
   };
 
-  const findExperimentRow = async (experimentId: string) => {
-    await open();
-    const id = numericId(experimentId);
-    const row =
-      id === undefined
-        ? undefined
-        : await db.selectFrom('experiments').selectAll().where('experiment_id', '=', id).executeTakeFirst();
-    if (row === undefined) throw doesNotExist(`No Experiment with id=${experimentId} exists`);
-    return row;
-  };
-  const findActiveExperiment = async (experimentId: string) => {
-    const row = await findExperimentRow(experimentId);
-    assertExperimentActive({
-      experiment_id: experimentId,
-      lifecycle_stage: row.lifecycle_stage === 'deleted' ? 'deleted' : 'active',
-    });
-    return row;
-  };
   const findRunRow = async (runId: string) => {
     await open();
     const row = await db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst();
@@ -140,173 +76,14 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
     assertRunActive(runInfoFromRow(row));
     return row;
   };
-  const withExperimentTags = async (
-    row: Awaited<ReturnType<typeof findExperimentRow>>,
-  ): Promise<Experiment> => {
-    const tags = await loadExperimentTags(db, [Number(row.experiment_id)]);
-    return experimentFromRow(row, tags.get(String(row.experiment_id)) ?? []);
-  };
-  const nameTaken = (name: string, field: string) =>
-    alreadyExists(`Experiment(name=${name}) already exists.`, { field });
+  const experiments = createExperimentOperations({ database, artifactRoot, open });
+  const { findActiveExperiment } = experimentLookup({ database, artifactRoot, open });
 
   const store: TrackingStore = {
     specificationVersion: 'v1',
     capabilities: { atomicBatches: true, concurrentWriters: true, searchPushdown: true },
 
-    async createExperiment(input: CreateExperimentInput) {
-      await open();
-      const name = validateExperimentName(input.name);
-      const tags = (input.tags ?? []).map(validateExperimentTag);
-      if (input.artifactLocation !== undefined) validateArtifactLocation(input.artifactLocation);
-      const now = Date.now();
-      try {
-        return await writeTransaction(database, async (transaction) => {
-          const values = {
-            name,
-            artifact_location: input.artifactLocation || null,
-            lifecycle_stage: 'active',
-            creation_time: now,
-            last_update_time: now,
-          };
-          let id: number;
-          if (dialect === 'mysql') {
-            const result = await transaction
-              .insertInto('experiments')
-              .values(values)
-              .executeTakeFirstOrThrow();
-            id = Number(result.insertId);
-          } else {
-            const row = await transaction
-              .insertInto('experiments')
-              .values(values)
-              .returning('experiment_id')
-              .executeTakeFirstOrThrow();
-            id = Number(row.experiment_id);
-          }
-          // MLflow also derives the default location from the id, which only exists after the insert.
-          if (!input.artifactLocation) {
-            await transaction
-              .updateTable('experiments')
-              .set({ artifact_location: `${artifactRoot}/${id}` })
-              .where('experiment_id', '=', id)
-              .execute();
-          }
-          const unique = [...new Map(tags.map((tag) => [tag.key, tag])).values()];
-          if (unique.length > 0) {
-            await transaction
-              .insertInto('experiment_tags')
-              .values(unique.map((tag) => ({ key: tag.key, value: tag.value, experiment_id: id })))
-              .execute();
-          }
-          return String(id);
-        });
-      } catch (error) {
-        // The unique constraint on (workspace, name) decides races between concurrent creators.
-        if (isUniqueViolation(error)) throw nameTaken(name, 'name');
-        throw error;
-      }
-    },
-
-    async getExperiment(experimentId) {
-      return withExperimentTags(await findExperimentRow(experimentId));
-    },
-
-    async getExperimentByName(name) {
-      await open();
-      const rows = await db.selectFrom('experiments').selectAll().where('name', '=', name).execute();
-      const found = rows.find((row) => row.lifecycle_stage !== 'deleted') ?? rows[0];
-      return found === undefined ? undefined : withExperimentTags(found);
-    },
-
-    async searchExperiments(input) {
-      await open();
-      return searchExperimentsInSql(database, input);
-    },
-
-    async renameExperiment(experimentId, newName) {
-      const row = await findActiveExperiment(experimentId);
-      const name = validateExperimentName(newName);
-      try {
-        await db
-          .updateTable('experiments')
-          .set({ name, last_update_time: Date.now() })
-          .where('experiment_id', '=', Number(row.experiment_id))
-          .execute();
-      } catch (error) {
-        if (isUniqueViolation(error)) throw nameTaken(name, 'new_name');
-        throw error;
-      }
-    },
-
-    async deleteExperiment(experimentId) {
-      const row = await findExperimentRow(experimentId);
-      const now = Date.now();
-      await writeTransaction(database, async (transaction) => {
-        await transaction
-          .updateTable('experiments')
-          .set({ lifecycle_stage: 'deleted', last_update_time: now })
-          .where('experiment_id', '=', Number(row.experiment_id))
-          .execute();
-        // Stamped with the experiment's deletion time, so restoring it can tell these runs apart.
-        await transaction
-          .updateTable('runs')
-          .set({ lifecycle_stage: 'deleted', deleted_time: now })
-          .where('experiment_id', '=', Number(row.experiment_id))
-          .where('lifecycle_stage', '=', 'active')
-          .execute();
-      });
-    },
-
-    async restoreExperiment(experimentId) {
-      const row = await findExperimentRow(experimentId);
-      const deletedAt = row.lifecycle_stage === 'deleted' ? toNumber(row.last_update_time ?? 0) : undefined;
-      await writeTransaction(database, async (transaction) => {
-        await transaction
-          .updateTable('experiments')
-          .set({ lifecycle_stage: 'active', last_update_time: Date.now() })
-          .where('experiment_id', '=', Number(row.experiment_id))
-          .execute();
-        if (deletedAt === undefined) return;
-        await transaction
-          .updateTable('runs')
-          .set({ lifecycle_stage: 'active', deleted_time: null })
-          .where('experiment_id', '=', Number(row.experiment_id))
-          .where('lifecycle_stage', '=', 'deleted')
-          .where('deleted_time', '>=', deletedAt)
-          .execute();
-      });
-    },
-
-    async setExperimentTag(experimentId, tag) {
-      const row = await findActiveExperiment(experimentId);
-      const valid = validateExperimentTag(tag);
-      const id = Number(row.experiment_id);
-      await writeTransaction(database, async (transaction) => {
-        await transaction
-          .deleteFrom('experiment_tags')
-          .where('experiment_id', '=', id)
-          .where('key', '=', valid.key)
-          .execute();
-        await transaction
-          .insertInto('experiment_tags')
-          .values({ key: valid.key, value: valid.value, experiment_id: id })
-          .execute();
-      });
-    },
-
-    async deleteExperimentTag(experimentId, key) {
-      const row = await findActiveExperiment(experimentId);
-      const result = await db
-        .deleteFrom('experiment_tags')
-        .where('experiment_id', '=', Number(row.experiment_id))
-        .where('key', '=', key)
-        .executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0) {
-        throw doesNotExist(`No tag with name: ${key} in experiment with id ${experimentId}`, {
-          field: 'key',
-        });
-      }
-    },
+    ...experiments,
 
     async createRun(input: CreateRunInput) {
       const experiment = await findActiveExperiment(input.experimentId);
