@@ -141,6 +141,8 @@ export function runMeta(info: RunInfo, extras: RunMetaExtras = {}): Record<strin
     lifecycle_stage: info.lifecycle_stage,
     run_id: info.run_id,
     run_name: info.run_name,
+    // MLflow 3 no longer writes it, but MLflow 2 cannot build a run without it; MLflow 3 ignores it.
+    run_uuid: info.run_id,
     source_name: '',
     source_type: sourceTypeNumber.LOCAL,
     source_version: '',
