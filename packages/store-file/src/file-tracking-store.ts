@@ -31,6 +31,7 @@ import {
 } from '@cairn/core';
 import {
   appendAtomic,
+  isMissing,
   pathExists,
   readTextIfExists,
   removeFile,
@@ -65,7 +66,7 @@ export interface FileTrackingStoreOptions {
 export function createFileTrackingStore(options: FileTrackingStoreOptions): TrackingStore {
   const tree = createMlrunsTree(options);
   const { root, trash, ensureReady, findExperiment, allExperiments, findRun, activeRun, runsOf } = tree;
-  const { readRunAt, writeRunInfo, updateRunMeta, nameTaken, writeExperiment, withRootLock } = tree;
+  const { rereadRun, writeRunInfo, updateRunMeta, nameTaken, writeExperiment, withRootLock } = tree;
 
   const setRunTag = async (run: LocatedRun, key: string, value: string) => {
     await writeKeyedFile(run.dir, 'tags', key, value);
@@ -94,16 +95,21 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
           id = createExperimentId();
         const dir = join(root, id);
         const now = Date.now();
-        for (const tag of tags) await writeKeyedFile(dir, 'tags', tag.key, tag.value);
-        await writeExperiment(dir, {
-          experiment_id: id,
-          name,
-          artifact_location: input.artifactLocation || `${tree.artifactRoot}/${id}`,
-          lifecycle_stage: 'active',
-          creation_time: now,
-          last_update_time: now,
-          tags: [],
-        });
+        // The experiment's folder is new, so the root is what must exist.
+        for (const tag of tags) await writeKeyedFile(dir, 'tags', tag.key, tag.value, root);
+        await writeExperiment(
+          dir,
+          {
+            experiment_id: id,
+            name,
+            artifact_location: input.artifactLocation || `${tree.artifactRoot}/${id}`,
+            lifecycle_stage: 'active',
+            creation_time: now,
+            last_update_time: now,
+            tags: [],
+          },
+          root,
+        );
         return id;
       });
     },
@@ -220,13 +226,18 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       };
       // MLflow only recognises a run folder that has metrics/, params/ and artifacts/ (a guard against
       // meta.yaml files planted inside artifacts), so they exist from the start, as MLflow makes them.
+      // Not recursive: if the experiment's folder was just moved to .trash, this fails instead of
+      // recreating it.
       const paths = runPaths(dir);
-      for (const folder of [paths.metrics, paths.params, paths.tags, join(dir, 'artifacts')]) {
-        await mkdir(folder, { recursive: true });
+      for (const folder of [dir, paths.metrics, paths.params, paths.tags, join(dir, 'artifacts')]) {
+        await mkdir(folder).catch((error: unknown) => {
+          if (isMissing(error)) throw doesNotExist(`No Experiment with id=${input.experimentId} exists`);
+          throw error;
+        });
       }
       // Tags before meta.yaml: a run is visible once its meta.yaml exists, and then it is complete.
       for (const tag of tags) await writeKeyedFile(dir, 'tags', tag.key, tag.value);
-      await writeYaml(runPaths(dir).meta, runMeta(info));
+      await writeYaml(runPaths(dir).meta, runMeta(info), dir);
       tree.rememberRun(runId, dir);
       return readRunData(info, dir, experimentDir);
     },
@@ -261,7 +272,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
     async deleteRun(runId) {
       const located = await findRun(runId);
       await withDirectoryLock(located.dir, async () => {
-        const run = (await readRunAt(located.dir, located.experimentDir)) ?? located;
+        const run = await rereadRun(located);
         await writeRunInfo(run, { ...run.info, lifecycle_stage: 'deleted' }, Date.now());
       });
     },
@@ -269,7 +280,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
     async restoreRun(runId) {
       const located = await findRun(runId);
       await withDirectoryLock(located.dir, async () => {
-        const run = (await readRunAt(located.dir, located.experimentDir)) ?? located;
+        const run = await rereadRun(located);
         await writeRunInfo(run, { ...run.info, lifecycle_stage: 'active' });
       });
     },
@@ -340,7 +351,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       }
       await Promise.all(
         [...byKey].map(([key, points]) =>
-          appendAtomic(join(paths.metrics, key), points.map(formatMetricLine).join('')),
+          appendAtomic(join(paths.metrics, key), points.map(formatMetricLine).join(''), run.dir),
         ),
       );
     },
@@ -392,8 +403,14 @@ function isSafeKey(key: string): boolean {
  * Writes one param or tag file (`<owner>/<folder>/<key>`), with its temp file in the owner's folder: a
  * temp file left in `params/` or `tags/` by a killed process would make MLflow refuse to read the run.
  */
-function writeKeyedFile(ownerDir: string, folder: 'params' | 'tags', key: string, value: string) {
-  return writeTextAtomic(join(ownerDir, folder, key), value, { tempDir: ownerDir });
+function writeKeyedFile(
+  ownerDir: string,
+  folder: 'params' | 'tags',
+  key: string,
+  value: string,
+  base = ownerDir,
+) {
+  return writeTextAtomic(join(ownerDir, folder, key), value, { base, tempDir: ownerDir });
 }
 
 /** Deletes a tag file; false if there was no such tag. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { doesNotExist } from '@cairn/core';
 import lockfile from 'proper-lockfile';
 import { parse, stringify } from 'yaml';
 
@@ -28,6 +29,11 @@ export async function readTextIfExists(path: string): Promise<string | undefined
 
 /** Options of {@link writeTextAtomic}. */
 export interface AtomicWriteOptions {
+  /**
+   * The run, experiment or root folder the file belongs to. Missing folders below it are created; it is
+   * never created itself, so a write racing a delete or move fails instead of resurrecting the folder.
+   */
+  base: string;
   /** Also fsync the data before the rename, so the file survives a power loss too. */
   durable?: boolean;
   /**
@@ -38,6 +44,14 @@ export interface AtomicWriteOptions {
   tempDir?: string;
 }
 
+/** Creates `folder` and its missing parents, provided `base` (an ancestor) still exists. */
+async function makeFolderWithin(folder: string, base: string): Promise<void> {
+  if (!(await pathExists(base))) {
+    throw doesNotExist(`'${base}' no longer exists: it was deleted or moved by another process`);
+  }
+  await mkdir(folder, { recursive: true });
+}
+
 /**
  * Writes a whole file through a temp file and a rename, so readers never see half of it, even if the
  * process dies mid-write.
@@ -45,7 +59,7 @@ export interface AtomicWriteOptions {
 export async function writeTextAtomic(
   path: string,
   content: string,
-  options: AtomicWriteOptions = {},
+  options: AtomicWriteOptions,
 ): Promise<void> {
   const tempDir = options.tempDir ?? dirname(path);
   // A short name of its own: the target's name may already be at the filesystem's 255-byte limit.
@@ -55,7 +69,7 @@ export async function writeTextAtomic(
     handle = await open(temp, 'wx');
   } catch (error) {
     if (!isMissing(error)) throw error;
-    await mkdir(tempDir, { recursive: true });
+    await makeFolderWithin(tempDir, options.base);
     handle = await open(temp, 'wx');
   }
   try {
@@ -66,7 +80,7 @@ export async function writeTextAtomic(
       await rename(temp, path);
     } catch (error) {
       if (!isMissing(error)) throw error;
-      await mkdir(dirname(path), { recursive: true });
+      await makeFolderWithin(dirname(path), options.base);
       await rename(temp, path);
     }
   } catch (error) {
@@ -85,21 +99,21 @@ export async function readYaml(path: string): Promise<Record<string, unknown> | 
 }
 
 /** Writes a YAML document atomically, keys in the order given (MLflow sorts them). */
-export async function writeYaml(path: string, value: Record<string, unknown>): Promise<void> {
-  await writeTextAtomic(path, stringify(value, { lineWidth: 0 }), { durable: true });
+export async function writeYaml(path: string, value: Record<string, unknown>, base: string): Promise<void> {
+  await writeTextAtomic(path, stringify(value, { lineWidth: 0 }), { base, durable: true });
 }
 
 /**
  * Appends one buffer with a single O_APPEND write. On a local filesystem concurrent appends of whole
  * buffers do not interleave, which is how two processes logging the same metric lose nothing.
  */
-export async function appendAtomic(path: string, content: string): Promise<void> {
+export async function appendAtomic(path: string, content: string, base: string): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, 'a');
   } catch (error) {
     if (!isMissing(error)) throw error;
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolderWithin(dirname(path), base);
     handle = await open(path, 'a');
   }
   try {
@@ -171,13 +185,20 @@ export async function removeFile(path: string): Promise<boolean> {
  * processes. A lock whose holder died is taken over once it is 10 s stale.
  */
 export async function withDirectoryLock<T>(dir: string, action: () => Promise<T>, suffix = ''): Promise<T> {
-  await mkdir(dir, { recursive: true });
-  const release = await lockfile.lock(dir, {
-    lockfilePath: join(dir, `${transientMarker}.lock${suffix}`),
-    realpath: false,
-    stale: 10_000,
-    retries: { retries: 200, factor: 1.3, minTimeout: 2, maxTimeout: 100, randomize: true },
-  });
+  // The folder is not created here: locking a run whose folder just moved must fail, not recreate it. It
+  // is checked first because proper-lockfile would retry a missing folder for its whole retry budget.
+  const missing = () => doesNotExist(`'${dir}' no longer exists: it was deleted or moved by another process`);
+  if (!(await pathExists(dir))) throw missing();
+  const release = await lockfile
+    .lock(dir, {
+      lockfilePath: join(dir, `${transientMarker}.lock${suffix}`),
+      realpath: false,
+      stale: 10_000,
+      retries: { retries: 200, factor: 1.3, minTimeout: 2, maxTimeout: 100, randomize: true },
+    })
+    .catch((error: unknown) => {
+      throw isMissing(error) ? missing() : error;
+    });
   try {
     return await action();
   } finally {

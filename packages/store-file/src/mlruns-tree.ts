@@ -95,6 +95,7 @@ export function createMlrunsTree(options: MlrunsTreeOptions) {
             creation_time: now,
             last_update_time: now,
           }),
+          root,
         );
       });
     })().catch((error: unknown) => {
@@ -178,17 +179,25 @@ export function createMlrunsTree(options: MlrunsTreeOptions) {
   };
 
   const writeRunInfo = (run: LocatedRun, info: RunInfo, deletedTime?: number) =>
-    writeYaml(runPaths(run.dir).meta, runMeta(info, { deleted_time: deletedTime ?? null }));
+    writeYaml(runPaths(run.dir).meta, runMeta(info, { deleted_time: deletedTime ?? null }), run.dir);
 
   /** Applies a change to a run's meta.yaml under the run's lock, re-reading it inside the lock. */
   const updateRunMeta = async (runId: string, change: (run: LocatedRun) => RunInfo | undefined) => {
     const located = await findRun(runId);
     return withDirectoryLock(located.dir, async () => {
-      const fresh = (await readRunAt(located.dir, located.experimentDir)) ?? located;
+      const fresh = await rereadRun(located);
       const info = change(fresh);
       if (info !== undefined) await writeRunInfo(fresh, info, fresh.deletedTime);
       return info ?? fresh.info;
     });
+  };
+
+  /** A run read again inside its lock; gone means its experiment was deleted (moved) or it was purged. */
+  const rereadRun = async (located: LocatedRun): Promise<LocatedRun> => {
+    const fresh = await readRunAt(located.dir, located.experimentDir);
+    if (fresh === undefined)
+      throw doesNotExist(`Run '${located.info.run_id}' not found`, { field: 'run_id' });
+    return fresh;
   };
 
   const nameTaken = async (name: string, except?: string) =>
@@ -196,8 +205,9 @@ export function createMlrunsTree(options: MlrunsTreeOptions) {
       ({ experiment }) => experiment.name === name && experiment.experiment_id !== except,
     );
 
-  const writeExperiment = (dir: string, experiment: Experiment) =>
-    writeYaml(join(dir, metaFile), experimentMeta(experiment));
+  /** Writes an experiment's meta.yaml; `base` is `dir` itself unless the experiment is being created. */
+  const writeExperiment = (dir: string, experiment: Experiment, base = dir) =>
+    writeYaml(join(dir, metaFile), experimentMeta(experiment), base);
 
   return {
     root,
@@ -210,6 +220,7 @@ export function createMlrunsTree(options: MlrunsTreeOptions) {
     findExperiment,
     allExperiments,
     readRunAt,
+    rereadRun,
     findRun,
     activeRun,
     runsOf,

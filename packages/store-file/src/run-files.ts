@@ -142,48 +142,64 @@ export async function writeDatasetInput(
   const id = datasetId(input.dataset.name, input.dataset.digest);
   const datasetMeta = join(experimentDir, 'datasets', id, metaFile);
   if ((await readTextIfExists(datasetMeta)) === undefined) {
-    await writeYaml(datasetMeta, {
-      digest: input.dataset.digest,
-      name: input.dataset.name,
-      profile: input.dataset.profile ?? null,
-      schema: input.dataset.schema ?? null,
-      source: input.dataset.source,
-      source_type: input.dataset.source_type,
-    });
+    await writeYaml(
+      datasetMeta,
+      {
+        digest: input.dataset.digest,
+        name: input.dataset.name,
+        profile: input.dataset.profile ?? null,
+        schema: input.dataset.schema ?? null,
+        source: input.dataset.source,
+        source_type: input.dataset.source_type,
+      },
+      experimentDir,
+    );
   }
   const inputMeta = join(runPaths(runDir).inputs, md5(id + runId), metaFile);
   if ((await readTextIfExists(inputMeta)) !== undefined) return;
-  await writeYaml(inputMeta, {
-    // MLflow writes the dataset id as the destination too; kept so MLflow reads the folder as its own.
-    destination_id: id,
-    destination_type: 'RUN',
-    source_id: id,
-    source_type: 'DATASET',
-    tags: Object.fromEntries(input.tags.map((tag) => [tag.key, tag.value])),
-  });
+  await writeYaml(
+    inputMeta,
+    {
+      // MLflow writes the dataset id as the destination too; kept so MLflow reads the folder as its own.
+      destination_id: id,
+      destination_type: 'RUN',
+      source_id: id,
+      source_type: 'DATASET',
+      tags: Object.fromEntries(input.tags.map((tag) => [tag.key, tag.value])),
+    },
+    runDir,
+  );
 }
 
 /** Records an MLflow 3 logged model a run used. */
 export async function writeModelInput(runDir: string, runId: string, modelId: string): Promise<void> {
   const inputMeta = join(runPaths(runDir).inputs, md5(modelId + runId), metaFile);
   if ((await readTextIfExists(inputMeta)) !== undefined) return;
-  await writeYaml(inputMeta, {
-    destination_id: runId,
-    destination_type: 'RUN',
-    source_id: modelId,
-    source_type: 'MODEL',
-    tags: {},
-  });
+  await writeYaml(
+    inputMeta,
+    {
+      destination_id: runId,
+      destination_type: 'RUN',
+      source_id: modelId,
+      source_type: 'MODEL',
+      tags: {},
+    },
+    runDir,
+  );
 }
 
 /** Records an MLflow 3 logged model a run produced at a step. */
 export async function writeModelOutput(runDir: string, runId: string, output: ModelOutput): Promise<void> {
-  await writeYaml(join(runPaths(runDir).outputs, output.model_id, metaFile), {
-    destination_id: output.model_id,
-    destination_type: 'MODEL_OUTPUT',
-    source_id: runId,
-    source_type: 'RUN_OUTPUT',
-    step: output.step,
-    tags: {},
-  });
+  await writeYaml(
+    join(runPaths(runDir).outputs, output.model_id, metaFile),
+    {
+      destination_id: output.model_id,
+      destination_type: 'MODEL_OUTPUT',
+      source_id: runId,
+      source_type: 'RUN_OUTPUT',
+      step: output.step,
+      tags: {},
+    },
+    runDir,
+  );
 }
