@@ -1,5 +1,5 @@
 // Logs one run the way a training script would, with Cairn's fluent API (MLflow's `mlflow.*`).
-// Run after a build: `node examples/quickstart.mjs` (the README's demo does both), then look at it with
+// With no configuration it writes ./mlflow.db and ./mlartifacts. Run after a build: `node examples/quickstart.mjs` (the README's demo does both), then look at it with
 // `node apps/cli/dist/cli.js runs list --experiment-name quickstart`.
 import { logMetric, logParams, logText, setExperiment, setTags, withRun } from '@cairn/client';
 

@@ -3,6 +3,7 @@ import { CairnError } from '@cairn/core';
 import { Command, CommanderError } from 'commander';
 import { type CliIo, type CommandContext, commandContext, UsageError } from './cli-context.js';
 import { registerArtifactCommands } from './commands/artifacts.js';
+import { registerDbCommands } from './commands/db.js';
 import { registerExperimentCommands } from './commands/experiments.js';
 import { registerRunCommands } from './commands/runs.js';
 
@@ -26,16 +27,19 @@ export function createProgram(io: CliIo, opened: CairnClient[] = []): Command {
 
   const action = (
     command: Command,
-    handler: (context: CommandContext, options: Record<string, unknown>) => Promise<void>,
+    handler: (context: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<void>,
   ) => {
     command.exitOverride();
-    command.action(async (options: Record<string, unknown>, self: Command) => {
-      await handler(commandContext(io, self, opened), options);
+    // commander passes positional arguments first, then the options, then the command itself.
+    command.action(async (...received: unknown[]) => {
+      const self = received.at(-1) as Command;
+      await handler(commandContext(io, self, opened), self.opts(), self.args);
     });
   };
   registerExperimentCommands(program, action);
   registerRunCommands(program, action);
   registerArtifactCommands(program, action);
+  registerDbCommands(program, action);
   for (const group of program.commands) group.exitOverride();
   return program;
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCairnClient } from './cairn-client.js';
@@ -6,11 +6,35 @@ import { tempDir } from './test-helpers.js';
 import { resolveTrackingUri } from './tracking-uri.js';
 
 describe('resolveTrackingUri', () => {
-  it('prefers the explicit URI, then MLFLOW_TRACKING_URI, then ./mlruns', () => {
-    expect(resolveTrackingUri('memory:x', { MLFLOW_TRACKING_URI: 'file:/a' })).toBe('memory:x');
-    expect(resolveTrackingUri(undefined, { MLFLOW_TRACKING_URI: 'file:/a' })).toBe('file:/a');
-    expect(resolveTrackingUri(undefined, {})).toBe('./mlruns');
-    expect(resolveTrackingUri('', { MLFLOW_TRACKING_URI: '' })).toBe('./mlruns');
+  it('prefers the explicit URI, then MLFLOW_TRACKING_URI, then sqlite:///mlflow.db', async () => {
+    const empty = await tempDir();
+    expect(resolveTrackingUri('memory:x', { MLFLOW_TRACKING_URI: 'file:/a' }, empty)).toBe('memory:x');
+    expect(resolveTrackingUri(undefined, { MLFLOW_TRACKING_URI: 'file:/a' }, empty)).toBe('file:/a');
+    expect(resolveTrackingUri(undefined, {}, empty)).toBe('sqlite:///mlflow.db');
+    expect(resolveTrackingUri('', { MLFLOW_TRACKING_URI: '' }, empty)).toBe('sqlite:///mlflow.db');
+  });
+
+  it('keeps using ./mlruns when it already holds MLflow data, as MLflow does', async () => {
+    const cwd = await tempDir();
+    await mkdir(join(cwd, 'mlruns', 'artifacts-only'), { recursive: true });
+    expect(resolveTrackingUri(undefined, {}, cwd)).toBe('sqlite:///mlflow.db');
+    await mkdir(join(cwd, 'mlruns', '0'), { recursive: true });
+    await writeFile(join(cwd, 'mlruns', '0', 'meta.yaml'), 'name: Default\n');
+    expect(resolveTrackingUri(undefined, {}, cwd)).toBe('./mlruns');
+  });
+
+  it('with no configuration, writes to ./mlflow.db and ./mlartifacts in the working directory', async () => {
+    const cwd = await tempDir();
+    const client = createCairnClient({ env: {}, cwd });
+    expect(client.trackingUri).toBe('sqlite:///mlflow.db');
+    const run = await client.createRun('0', { runName: 'embedded' });
+    await client.logText(run.info.run_id, 'hi', 'hello.txt');
+    expect(run.info.artifact_uri).toBe(`file://${join(cwd, 'mlartifacts')}/0/${run.info.run_id}/artifacts`);
+    await client.close();
+    expect((await stat(join(cwd, 'mlflow.db'))).isFile()).toBe(true);
+    expect(
+      await readFile(join(cwd, 'mlartifacts', '0', run.info.run_id, 'artifacts', 'hello.txt'), 'utf8'),
+    ).toBe('hi');
   });
 
   it('names the URI when no plugin handles it', () => {

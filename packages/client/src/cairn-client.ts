@@ -30,7 +30,7 @@ import { resolveTrackingUri } from './tracking-uri.js';
 
 /** Options of {@link createCairnClient}. */
 export interface CairnClientOptions {
-  /** Default: `MLFLOW_TRACKING_URI`, else `./mlruns`. */
+  /** Default: `MLFLOW_TRACKING_URI`, else `./mlruns` if it holds MLflow data, else `sqlite:///mlflow.db`. */
   trackingUri?: string;
   /** Tracking store plugins, tried in order. Default {@link defaultTrackingStorePlugins}. */
   plugins?: readonly TrackingStorePlugin[];
@@ -62,7 +62,7 @@ export class CairnClient implements AsyncDisposable {
   readonly #resolvers: readonly ArtifactStoreResolver[];
 
   constructor(options: CairnClientOptions = {}) {
-    this.trackingUri = resolveTrackingUri(options.trackingUri, options.env);
+    this.trackingUri = resolveTrackingUri(options.trackingUri, options.env, options.cwd);
     this.store =
       options.store ??
       openTrackingStore(

@@ -30,8 +30,15 @@ export {
   memoryStorePlugin,
   openArtifactStore,
   openTrackingStore,
+  sqlStorePlugin,
 } from './store-plugins.js';
 export { currentUser, defaultRunTags, readGitState } from './system-tags.js';
 export type { ActiveRun, StartRunOptions, TrackingOptions } from './tracking.js';
 export { createTracking, Tracking } from './tracking.js';
-export { defaultTrackingUri, resolveTrackingUri } from './tracking-uri.js';
+export {
+  defaultArtifactDirectory,
+  defaultTrackingUri,
+  hasMlrunsData,
+  legacyTrackingUri,
+  resolveTrackingUri,
+} from './tracking-uri.js';

@@ -1,14 +1,17 @@
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import {
   type ArtifactStore,
   type ArtifactStoreResolver,
   invalidParameter,
   parseTrackingUri,
+  pathToFileUri,
   type TrackingStore,
   type TrackingUri,
 } from '@cairn/core';
 import { createFileTrackingStore, fileArtifactResolver } from '@cairn/store-file';
 import { createMemoryTrackingStore, memoryArtifactResolver } from '@cairn/store-memory';
+import { createSqlTrackingStore } from '@cairn/store-sql';
+import { defaultArtifactDirectory } from './tracking-uri.js';
 
 /** Opens a tracking store for the URIs it handles. Plugins are passed explicitly; importing registers nothing. */
 export interface TrackingStorePlugin {
@@ -26,6 +29,25 @@ export const fileStorePlugin: TrackingStorePlugin = {
   handles: (uri) => uri.kind === 'file',
   open: (uri, { cwd }) =>
     createFileTrackingStore({ root: resolve(cwd, uri.kind === 'file' ? uri.path : '') }),
+};
+
+/**
+ * `sqlite:///path.db`, `postgresql://...`, `mysql://...`: MLflow's SQL schema through `@cairn/store-sql`.
+ * A relative SQLite path resolves against `cwd`; new experiments keep artifacts under `<cwd>/mlartifacts`.
+ */
+export const sqlStorePlugin: TrackingStorePlugin = {
+  name: 'sql',
+  handles: (uri) => uri.kind === 'sqlite' || uri.kind === 'postgresql' || uri.kind === 'mysql',
+  open: (uri, { cwd }) => {
+    let target = uri.kind === 'postgresql' || uri.kind === 'mysql' || uri.kind === 'sqlite' ? uri.uri : '';
+    if (uri.kind === 'sqlite' && uri.path !== ':memory:' && !isAbsolute(uri.path)) {
+      target = `sqlite:///${resolve(cwd, uri.path)}`;
+    }
+    return createSqlTrackingStore({
+      uri: target,
+      artifactRoot: pathToFileUri(resolve(cwd, defaultArtifactDirectory)),
+    });
+  },
 };
 
 // One store per name for the life of the process, so `memory:x` opened twice is the same store (as two
@@ -49,8 +71,9 @@ export const memoryStorePlugin: TrackingStorePlugin = {
   },
 };
 
-/** The tracking store plugins Cairn ships (later packages add SQL and REST). */
+/** The tracking store plugins Cairn ships. */
 export const defaultTrackingStorePlugins: readonly TrackingStorePlugin[] = [
+  sqlStorePlugin,
   fileStorePlugin,
   memoryStorePlugin,
 ];

@@ -13,7 +13,7 @@ import { defaultRunTags } from './system-tags.js';
 
 /** Options of {@link createTracking}. */
 export interface TrackingOptions extends Omit<CairnClientOptions, 'trackingUri'> {
-  /** Default: `MLFLOW_TRACKING_URI`, else `./mlruns`. */
+  /** Default: `MLFLOW_TRACKING_URI`, else `./mlruns` if it holds MLflow data, else `sqlite:///mlflow.db`. */
   trackingUri?: string;
   /** Metric batching; see {@link MetricBatcher}. */
   batching?: MetricBatcherOptions;

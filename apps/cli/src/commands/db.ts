@@ -1,0 +1,37 @@
+import { upgradeDatabase } from '@cairn/store-sql';
+import type { Command } from 'commander';
+import type { CommandContext } from '../cli-context.js';
+
+type Action = (
+  command: Command,
+  handler: (context: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<void>,
+) => void;
+
+/** `cairn db upgrade <url>`: MLflow's `mlflow db upgrade` for Cairn's SQL store. */
+export function registerDbCommands(program: Command, action: Action): void {
+  const db = program.command('db').description("Create or upgrade a SQL tracking database (MLflow's schema)");
+  action(
+    db
+      .command('upgrade')
+      .description(
+        'Create MLflow 3.18.0 schema in an empty database, or check an existing one; safe to run concurrently',
+      )
+      .argument(
+        '<url>',
+        'sqlite:///path.db, postgresql://user:password@host/db or mysql://user:password@host/db',
+      ),
+    async (context, _options, [url = '']) => {
+      const result = await upgradeDatabase(sqliteRelativeTo(url, context.localPath));
+      if (context.json) return context.printJson(result);
+      if (result.created) context.print(`Created MLflow schema at revision ${result.revision}.`);
+      else context.print(`Database is up to date at revision ${result.revision}.`);
+    },
+  );
+}
+
+/** A relative SQLite path in a URL is relative to the CLI's working directory. */
+function sqliteRelativeTo(url: string, localPath: (path: string) => string): string {
+  const match = /^sqlite:\/\/\/(?!\/)(.+)$/u.exec(url);
+  if (match?.[1] === undefined || match[1] === ':memory:') return url;
+  return `sqlite:///${localPath(match[1])}`;
+}
