@@ -23,7 +23,6 @@ import {
   type TrackingStore,
   validateArtifactLocation,
   validateDatasetInputs,
-  validateEntityKey,
   validateExperimentName,
   validateExperimentTag,
   validateLogBatch,
@@ -34,11 +33,10 @@ import {
   isMissing,
   pathExists,
   readTextIfExists,
-  removeFile,
   withDirectoryLock,
-  writeTextAtomic,
   writeYaml,
 } from './fs-io.js';
+import { isSafeKey, removeTagFile, writeKeyedFile } from './keyed-files.js';
 import { formatMetricLine, runMeta, runPaths } from './mlruns-layout.js';
 import { createMlrunsTree, type LocatedRun } from './mlruns-tree.js';
 import {
@@ -387,33 +385,4 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       tree.close();
     },
   };
-}
-
-/** True for a key that is a valid MLflow key, hence a relative path that stays inside its folder. */
-function isSafeKey(key: string): boolean {
-  try {
-    validateEntityKey('tag', key);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Writes one param or tag file (`<owner>/<folder>/<key>`), with its temp file in the owner's folder: a
- * temp file left in `params/` or `tags/` by a killed process would make MLflow refuse to read the run.
- */
-function writeKeyedFile(
-  ownerDir: string,
-  folder: 'params' | 'tags',
-  key: string,
-  value: string,
-  base = ownerDir,
-) {
-  return writeTextAtomic(join(ownerDir, folder, key), value, { base, tempDir: ownerDir });
-}
-
-/** Deletes a tag file; false if there was no such tag. */
-async function removeTagFile(dir: string, key: string): Promise<boolean> {
-  return isSafeKey(key) && (await removeFile(join(dir, key)));
 }
