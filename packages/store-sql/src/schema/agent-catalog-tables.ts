@@ -413,7 +413,7 @@ export const agentCatalogTables: readonly TableSpec[] = [
       "organization varchar(64) default '' not null",
       'name varchar(128) not null',
       'key varchar(250) not null',
-      'value text',
+      'value mediumtext',
     ],
     primaryKey: { name: 'skill_tags_pk', columns: ['workspace', 'organization', 'name', 'key'] },
     foreignKeys: [
@@ -434,7 +434,7 @@ export const agentCatalogTables: readonly TableSpec[] = [
       'name varchar(128) not null',
       'version integer not null',
       'key varchar(250) not null',
-      'value text',
+      'value mediumtext',
     ],
     primaryKey: {
       name: 'skill_version_tags_pk',

@@ -174,7 +174,7 @@ export const genaiTables: readonly TableSpec[] = [
     columns: [
       'online_scoring_config_id varchar(36) not null',
       'scorer_id varchar(36) not null',
-      'sample_rate float not null',
+      'sample_rate double not null',
       'experiment_id integer not null',
       'filter_string text',
     ],
@@ -302,7 +302,7 @@ export const genaiTables: readonly TableSpec[] = [
     columns: [
       'id varchar(36) not null',
       'creation_time bigint not null',
-      'job_name varchar(500) not null',
+      'job_name varchar(500) not null except mysql',
       'params text not null',
       'timeout double',
       'status integer not null',
@@ -381,7 +381,7 @@ export const genaiTables: readonly TableSpec[] = [
       'created_by varchar(255)',
       'last_seen_timestamp bigint',
       'last_updated_by varchar(255)',
-      'metadata text',
+      'metadata longtext',
     ],
     primaryKey: { name: 'issues_pk', columns: ['issue_id'] },
     foreignKeys: [

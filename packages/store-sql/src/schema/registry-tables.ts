@@ -61,7 +61,11 @@ export const registryTables: readonly TableSpec[] = [
         actions: 'ON UPDATE CASCADE',
       },
     ],
-    indexes: [{ name: 'idx_registered_model_tags_workspace_name', columns: ['workspace', 'name'] }],
+    indexes: [
+      { name: 'idx_registered_model_tags_workspace_name', columns: ['workspace', 'name'] },
+      // Left on MySQL by an earlier foreign key on (name) alone.
+      { name: 'name', columns: ['name'], dialects: ['mysql'] },
+    ],
   },
   {
     name: 'model_version_tags',
@@ -84,6 +88,8 @@ export const registryTables: readonly TableSpec[] = [
     ],
     indexes: [
       { name: 'idx_model_version_tags_workspace_name_version', columns: ['workspace', 'name', 'version'] },
+      // Left on MySQL by an earlier foreign key on (name, version).
+      { name: 'name', columns: ['name', 'version'], dialects: ['mysql'] },
     ],
   },
   {

@@ -1,6 +1,8 @@
+import type { SqlDialectName } from '../sql-dialect-name.js';
+
 /**
  * A dialect-neutral description of one table of MLflow's schema. Columns are written compactly as
- * `'<name> <type> [generated <expression>] [default <literal>] [not null]'` and rendered per dialect by
+ * `'<name> <type> [generated <expression>] [default <literal>] [not null [except mysql]]'` and rendered per dialect by
  * `renderSchema`, so the three dialects share one source of truth.
  */
 export interface TableSpec {
@@ -10,8 +12,23 @@ export interface TableSpec {
   foreignKeys?: readonly ForeignKeySpec[];
   uniques?: readonly { name: string; columns: readonly string[] }[];
   checks?: readonly CheckSpec[];
+  indexes?: readonly IndexSpec[];
+}
+
+/** An index. */
+export interface IndexSpec {
+  name: string;
   /** Columns may carry a ` DESC` suffix. */
-  indexes?: readonly { name: string; columns: readonly string[]; unique?: boolean }[];
+  columns: readonly string[];
+  unique?: boolean;
+  /** Only in these dialects (MLflow's migrations left some indexes behind on one dialect). */
+  dialects?: readonly SqlDialectName[];
+  /** Prefix lengths of long VARCHAR columns on MySQL. */
+  mysqlPrefixes?: Readonly<Record<string, number>>;
+  /** Extra covered columns (INCLUDE) on PostgreSQL. */
+  postgresInclude?: readonly string[];
+  /** A partial-index condition on PostgreSQL. */
+  postgresWhere?: string;
 }
 
 /** A foreign key; `actions` is e.g. `ON DELETE CASCADE`. */
@@ -27,11 +44,11 @@ export interface ForeignKeySpec {
 export interface CheckSpec {
   name?: string;
   expression: string;
-  /** Only for dialects without a native boolean (SQLAlchemy adds `IN (0, 1)` checks there). */
-  nonNativeBoolean?: boolean;
+  /** Only in these dialects (SQLAlchemy adds boolean `IN (0, 1)` checks where booleans are not native). */
+  dialects?: readonly SqlDialectName[];
 }
 
-/** The column types the schema uses. `serial` is an auto-incrementing integer key. */
+/** The column types the schema uses. `serial` / `bigserial` are auto-incrementing integer keys. */
 export type ColumnType =
   | { kind: 'varchar'; length: number }
   | {
@@ -42,6 +59,7 @@ export type ColumnType =
         | 'bigint'
         | 'integer'
         | 'serial'
+        | 'bigserial'
         | 'float'
         | 'double'
         | 'boolean'
@@ -55,6 +73,8 @@ export interface ColumnSpec {
   name: string;
   type: ColumnType;
   notNull: boolean;
+  /** MLflow's MySQL migrations left this column nullable where the other dialects have NOT NULL. */
+  nullableOnMysql: boolean;
   /** The literal as written in the spec: a quoted string, a number, `true` or `false`. */
   defaultValue?: string;
   /** A stored generated column's expression. */
@@ -68,6 +88,7 @@ const simpleTypes = new Set([
   'bigint',
   'integer',
   'serial',
+  'bigserial',
   'float',
   'double',
   'boolean',
@@ -77,7 +98,7 @@ const simpleTypes = new Set([
 ]);
 
 const columnPattern =
-  /^(?<name>\w+) (?<type>\w+(?:\(\d+\))?)(?: generated (?<generated>.+?))?(?: default (?<defaultValue>'[^']*'|\S+))?(?<notNull> not null)?$/u;
+  /^(?<name>\w+) (?<type>\w+(?:\(\d+\))?)(?: generated (?<generated>.+?))?(?: default (?<defaultValue>'[^']*'|\S+))?(?<notNull> not null(?<exceptMysql> except mysql)?)?$/u;
 
 /** Parses one compact column definition; throws on a typo so a bad spec fails at the first test. */
 export function parseColumn(definition: string): ColumnSpec {
@@ -95,6 +116,7 @@ export function parseColumn(definition: string): ColumnSpec {
     name: groups.name as string,
     type,
     notNull: groups.notNull !== undefined,
+    nullableOnMysql: groups.exceptMysql !== undefined,
     ...(groups.defaultValue === undefined ? {} : { defaultValue: groups.defaultValue }),
     ...(groups.generated === undefined ? {} : { generated: groups.generated }),
   };

@@ -23,7 +23,7 @@ export const trackingTables: readonly TableSpec[] = [
   },
   {
     name: 'experiment_tags',
-    columns: ['key varchar(250) not null', 'value text', 'experiment_id integer not null'],
+    columns: ['key varchar(250) not null', 'value mediumtext', 'experiment_id integer not null'],
     primaryKey: { name: 'experiment_tag_pk', columns: ['key', 'experiment_id'] },
     foreignKeys: [
       { columns: ['experiment_id'], references: 'experiments', referencedColumns: ['experiment_id'] },
@@ -72,7 +72,11 @@ export const trackingTables: readonly TableSpec[] = [
     ],
     primaryKey: { name: 'metric_pk', columns: ['key', 'timestamp', 'step', 'run_uuid', 'value', 'is_nan'] },
     foreignKeys: [{ columns: ['run_uuid'], references: 'runs', referencedColumns: ['run_uuid'] }],
-    checks: [{ expression: 'is_nan IN (0, 1)', nonNativeBoolean: true }],
+    checks: [
+      { expression: 'is_nan IN (0, 1)', dialects: ['sqlite', 'mysql'] },
+      // MLflow's MySQL migrations leave this check on metrics twice.
+      { expression: 'is_nan IN (0, 1)', dialects: ['mysql'] },
+    ],
     indexes: [
       { name: 'index_metrics_run_uuid', columns: ['run_uuid'] },
       { name: 'index_metrics_run_uuid_key_step', columns: ['run_uuid', 'key', 'step'] },
@@ -90,7 +94,7 @@ export const trackingTables: readonly TableSpec[] = [
     ],
     primaryKey: { name: 'latest_metric_pk', columns: ['key', 'run_uuid'] },
     foreignKeys: [{ columns: ['run_uuid'], references: 'runs', referencedColumns: ['run_uuid'] }],
-    checks: [{ expression: 'is_nan IN (0, 1)', nonNativeBoolean: true }],
+    checks: [{ expression: 'is_nan IN (0, 1)', dialects: ['sqlite', 'mysql'] }],
     indexes: [{ name: 'index_latest_metrics_run_uuid', columns: ['run_uuid'] }],
   },
   {
