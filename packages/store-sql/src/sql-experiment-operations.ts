@@ -58,25 +58,31 @@ export async function ensureDefaultExperiment(database: SqlDatabase, artifactRoo
   try {
     await db.connection().execute(async (connection) => {
       // MySQL would otherwise read an explicit 0 in an AUTO_INCREMENT column as "next id", as MLflow notes.
-      if (dialect === 'mysql')
+      if (dialect === 'mysql') {
         await sql`SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')`.execute(
           connection,
         );
-      await connection
-        .insertInto('experiments')
-        .values({
-          experiment_id: 0,
-          name: defaultExperiment.name,
-          artifact_location: `${artifactRoot}/0`,
-          lifecycle_stage: 'active',
-          creation_time: now,
-          last_update_time: now,
-        })
-        .execute();
-      if (dialect === 'mysql')
-        await sql`SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_AUTO_VALUE_ON_ZERO', '')`.execute(
-          connection,
-        );
+      }
+      try {
+        await connection
+          .insertInto('experiments')
+          .values({
+            experiment_id: 0,
+            name: defaultExperiment.name,
+            artifact_location: `${artifactRoot}/0`,
+            lifecycle_stage: 'active',
+            creation_time: now,
+            last_update_time: now,
+          })
+          .execute();
+      } finally {
+        // The connection goes back to the pool; it must not keep the relaxed mode.
+        if (dialect === 'mysql') {
+          await sql`SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_AUTO_VALUE_ON_ZERO', '')`.execute(
+            connection,
+          );
+        }
+      }
     });
   } catch (error) {
     // Another process created it first.

@@ -79,6 +79,12 @@ async function withSchemaLock(database: SqlDatabase, create: boolean): Promise<U
     const revision = await readRevision(connection, dialect, displayUri);
     if (revision === mlflowSchemaRevision) return { previousRevision: revision, revision, created: false };
     if (revision !== undefined) throw revisionMismatch(displayUri, revision, create);
+    if (!create) {
+      throw new CairnError(
+        'INVALID_STATE',
+        `The database ${displayUri} is empty and schema creation is off; run 'cairn db upgrade ${displayUri}' first`,
+      );
+    }
     await createSchema(connection, dialect);
     return { revision: mlflowSchemaRevision, created: true };
   };
