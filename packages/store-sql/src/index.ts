@@ -4,5 +4,5 @@ export { mlflowSchemaRevision, mlflowSchemaVersion } from './schema/mlflow-revis
 export type { SqlDialectName } from './sql-dialect-name.js';
 export type { SqlTrackingStoreOptions } from './sql-tracking-store.js';
 export { createSqlTrackingStore } from './sql-tracking-store.js';
-export type { UpgradeResult } from './upgrade-database.js';
+export type { EnsureSchemaOptions, UpgradeResult } from './upgrade-database.js';
 export { ensureDatabaseSchema, upgradeDatabase } from './upgrade-database.js';

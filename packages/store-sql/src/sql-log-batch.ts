@@ -7,6 +7,7 @@ import {
   type Metric,
   systemTags,
 } from '@cairn/core';
+import { sql } from 'kysely';
 import type { SqlDatabase } from './open-sql-database.js';
 import { lockRun, type SqlTransaction, writeTransaction } from './sql-transaction.js';
 import { booleanParameter, metricValueFromRow, storedMetricValue, toNumber } from './sql-values.js';
@@ -35,7 +36,8 @@ async function insertIgnoringDuplicates(
 ): Promise<void> {
   for (const chunk of chunks(rows)) {
     const insert = transaction.insertInto(table).values(chunk as never);
-    if (database.dialect === 'mysql') await insert.ignore().execute();
+    // A no-op update rather than INSERT IGNORE, which would also hide truncation and other errors.
+    if (database.dialect === 'mysql') await insert.onDuplicateKeyUpdate({ key: sql.ref('key') }).execute();
     else await insert.onConflict((conflict) => conflict.doNothing()).execute();
   }
 }

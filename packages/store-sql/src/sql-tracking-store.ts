@@ -54,7 +54,7 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
   let closed = false;
 
   const ready = (async () => {
-    await ensureDatabaseSchema(database, options.createSchema ?? true);
+    await ensureDatabaseSchema(database, { create: options.createSchema ?? true });
     await ensureDefaultExperiment(database, artifactRoot);
   })();
   // A failure surfaces on the first call; this keeps it from being reported as unhandled before then.

@@ -73,12 +73,16 @@ async function createSchema(db: Kysely<MlflowDatabase>, dialect: SqlDatabase['di
 }
 
 /** Checks (and when empty, creates) the schema while holding a lock that keeps other creators out. */
-async function withSchemaLock(database: SqlDatabase, create: boolean): Promise<UpgradeResult> {
+async function withSchemaLock(
+  database: SqlDatabase,
+  create: boolean,
+  forUpgrade: boolean,
+): Promise<UpgradeResult> {
   const { db, dialect, displayUri } = database;
   const step = async (connection: Kysely<MlflowDatabase>): Promise<UpgradeResult> => {
     const revision = await readRevision(connection, dialect, displayUri);
     if (revision === mlflowSchemaRevision) return { previousRevision: revision, revision, created: false };
-    if (revision !== undefined) throw revisionMismatch(displayUri, revision, create);
+    if (revision !== undefined) throw revisionMismatch(displayUri, revision, forUpgrade);
     if (!create) {
       throw new CairnError(
         'INVALID_STATE',
@@ -127,13 +131,24 @@ async function withSchemaLock(database: SqlDatabase, create: boolean): Promise<U
   });
 }
 
+/** Options of {@link ensureDatabaseSchema}. */
+export interface EnsureSchemaOptions {
+  /** Create the schema in an empty database; default true. */
+  create?: boolean;
+  /** Word errors for `cairn db upgrade` itself rather than for a store being opened; default false. */
+  forUpgrade?: boolean;
+}
+
 /**
  * Brings an open database to MLflow 3.18.0's schema: an empty database is created in full (tables,
  * indexes and the `alembic_version` row), one already there is left alone, and any other revision is
  * refused with an error naming it and what to run.
  */
-export async function ensureDatabaseSchema(database: SqlDatabase, create = true): Promise<UpgradeResult> {
-  return withSchemaLock(database, create);
+export async function ensureDatabaseSchema(
+  database: SqlDatabase,
+  options: EnsureSchemaOptions = {},
+): Promise<UpgradeResult> {
+  return withSchemaLock(database, options.create ?? true, options.forUpgrade ?? false);
 }
 
 /** Opens the database at `uri`, brings it to MLflow 3.18.0's schema, and closes it. The `cairn db upgrade` entry point. */
@@ -143,7 +158,7 @@ export async function upgradeDatabase(
 ): Promise<UpgradeResult> {
   const database = openSqlDatabase(uri, options);
   try {
-    return await ensureDatabaseSchema(database, true);
+    return await ensureDatabaseSchema(database, { create: true, forUpgrade: true });
   } finally {
     await database.close();
   }
