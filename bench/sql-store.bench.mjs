@@ -7,11 +7,12 @@
 // Each (dialect, part) runs in its own process so peak RSS belongs to that part alone.
 // Sizes: CAIRN_BENCH_POINTS (1,000,000), CAIRN_BENCH_RUNS (100,000), CAIRN_BENCH_SEARCHES (20).
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSqlTrackingStore } from '@cairn/store-sql';
+import { createSqlTrackingStore, openSqlDatabase } from '@cairn/store-sql';
 import pg from 'pg';
 
 const points = Number(process.env.CAIRN_BENCH_POINTS ?? 1_000_000);
@@ -29,8 +30,9 @@ const fmt = (n, digits = 0) =>
 async function freshDatabase(dialect) {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-sql-bench-'));
+    // CAIRN_BENCH_KEEP_SQLITE=<path> keeps the database there, for profiling a query afterwards.
     return {
-      uri: `sqlite:///${join(dir, 'bench.db')}`,
+      uri: `sqlite:///${process.env.CAIRN_BENCH_KEEP_SQLITE ?? join(dir, 'bench.db')}`,
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -65,24 +67,84 @@ async function ingest(store) {
   return { pointsPerSecond: points / elapsed, seconds: elapsed, peakRssMb: rssMb() };
 }
 
-async function search(store) {
+/**
+ * Fills the search fixture with multi-row INSERTs straight into MLflow's tables (runs, metrics,
+ * latest_metrics, params, tags): the fill is not what (b) measures, and run-by-run API calls would take
+ * tens of minutes on PostgreSQL's per-commit fsync. A read-back through the store checks the rows are what the store itself would have written.
+ */
+async function fillRuns(uri, experimentId) {
+  const { db, dialect, close } = openSqlDatabase(uri);
+  const notNan = dialect === 'sqlite' ? 0 : false; // better-sqlite3 binds no booleans
+  const chunk = 400;
+  try {
+    for (let first = 0; first < runs; first += 2_000) {
+      const runRows = [];
+      const metricRows = [];
+      const paramRows = [];
+      const tagRows = [];
+      for (let r = first; r < Math.min(first + 2_000, runs); r += 1) {
+        const runId = randomBytes(16).toString('hex');
+        const time = 1_700_000_000_000 + r;
+        runRows.push({
+          run_uuid: runId,
+          name: `run-${r}`,
+          source_type: 'LOCAL',
+          source_name: '',
+          entry_point_name: '',
+          user_id: 'bench',
+          status: 'FINISHED',
+          start_time: time,
+          end_time: time + 1,
+          source_version: '',
+          lifecycle_stage: 'active',
+          artifact_uri: `file:///tmp/bench/${experimentId}/${runId}/artifacts`,
+          experiment_id: Number(experimentId),
+        });
+        for (let m = 0; m < 10; m += 1) {
+          const value = m === 0 ? ((r * 7919) % 1000) / 1000 : Math.random();
+          metricRows.push({
+            key: m === 0 ? 'acc' : `metric_${m}`,
+            value,
+            timestamp: time,
+            step: 0,
+            is_nan: notNan,
+            run_uuid: runId,
+          });
+        }
+        for (let p = 0; p < 10; p += 1)
+          paramRows.push({ key: `param_${p}`, value: String((r + p) % 97), run_uuid: runId });
+        for (let t = 0; t < 5; t += 1)
+          tagRows.push({ key: `tag_${t}`, value: `v${(r + t) % 13}`, run_uuid: runId });
+        tagRows.push({ key: 'mlflow.runName', value: `run-${r}`, run_uuid: runId });
+      }
+      await db.transaction().execute(async (trx) => {
+        for (const [table, rows] of [
+          ['runs', runRows],
+          ['metrics', metricRows],
+          ['latest_metrics', metricRows],
+          ['params', paramRows],
+          ['tags', tagRows],
+        ]) {
+          for (let i = 0; i < rows.length; i += chunk)
+            await trx
+              .insertInto(table)
+              .values(rows.slice(i, i + chunk))
+              .execute();
+        }
+      });
+    }
+  } finally {
+    await close();
+  }
+}
+
+async function search(store, uri) {
   const experimentId = await store.createExperiment({ name: 'search' });
   const fillStart = process.hrtime.bigint();
-  for (let r = 0; r < runs; r += 1) {
-    const run = await store.createRun({
-      experimentId,
-      runName: `run-${r}`,
-      startTime: 1_700_000_000_000 + r,
-    });
-    const metrics = Array.from({ length: 10 }, (_, m) => ({
-      key: m === 0 ? 'acc' : `metric_${m}`,
-      value: m === 0 ? ((r * 7919) % 1000) / 1000 : Math.random(),
-      timestamp: 1_700_000_000_000 + r,
-      step: 0,
-    }));
-    const params = Array.from({ length: 10 }, (_, p) => ({ key: `param_${p}`, value: String((r + p) % 97) }));
-    const tags = Array.from({ length: 5 }, (_, t) => ({ key: `tag_${t}`, value: `v${(r + t) % 13}` }));
-    await store.logBatch({ runId: run.info.run_id, metrics, params, tags });
+  await fillRuns(uri, experimentId);
+  const sample = (await store.searchRuns({ experimentIds: [experimentId], maxResults: 1 })).items[0];
+  if (sample === undefined || sample.data.params.length !== 10 || sample.data.metrics.length !== 10) {
+    throw new Error('the bulk fill does not read back as runs with 10 params and 10 metrics');
   }
   const fillSeconds = seconds(fillStart);
   const timings = [];
@@ -135,7 +197,7 @@ if (process.argv[2] === '--child') {
   const database = await freshDatabase(dialect);
   const store = createSqlTrackingStore({ uri: database.uri });
   try {
-    console.log(JSON.stringify(await parts[part](store)));
+    console.log(JSON.stringify(await parts[part](store, database.uri)));
   } finally {
     await store.close();
     await database.drop();
