@@ -81,6 +81,16 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
   const jsonBodyLimit = options.jsonBodyLimit ?? 16 * 1024 * 1024;
 
   installErrorHandlers(app);
+  // close() waits for every open connection; a keep-alive socket whose request was in flight when close()
+  // began would hold it open until the client gave up, so answers sent while closing end their connection.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     try {

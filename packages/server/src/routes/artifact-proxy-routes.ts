@@ -65,8 +65,10 @@ async function rawArtifactRoutes(app: FastifyInstance, store: ArtifactStore): Pr
         .type(mime.lookup(name) || 'application/octet-stream')
         .header('Content-Disposition', `attachment; filename=${name}`)
         .header('X-Content-Type-Options', 'nosniff');
-      if (info.file_size !== undefined) reply.header('Content-Length', info.file_size);
-      return reply.send(Readable.from(await store.get(path)));
+      // No Content-Length: with it set on a file stream, Node kept the keep-alive socket busy after the
+      // response and close() waited for the client's idle timeout. Chunked encoding streams just as well.
+      const bytes = await store.get(path);
+      return reply.send(bytes instanceof Readable ? bytes : Readable.from(bytes));
     });
     app.put(`${base}/*`, async (request, reply) => {
       const path = proxiedArtifactPath(request);
