@@ -33,6 +33,19 @@ for (const server of servers) {
       return createSqlTrackingStore({ uri: current.uri, artifactRoot: 'file:///tmp/cairn-sql-artifacts' });
     });
 
+    it('answers RESOURCE_DOES_NOT_EXIST for ids past the INTEGER column, such as 18-digit file-store ids', async () => {
+      await (database as ServerDatabase).reset();
+      const store = createSqlTrackingStore({ uri: (database as ServerDatabase).uri });
+      try {
+        await expect(store.getExperiment('123456789012345678')).rejects.toMatchObject({
+          code: 'RESOURCE_DOES_NOT_EXIST',
+        });
+        expect((await store.searchRuns({ experimentIds: ['123456789012345678'] })).items).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('lets several processes open one empty database at once: one creates the schema, all use it', async () => {
       const fresh = await createServerDatabase(adminUri, `${server.prefix}_race`);
       try {

@@ -15,7 +15,7 @@ import type { SqlDatabase } from './open-sql-database.js';
 import { experimentFromRow, loadExperimentTags } from './sql-rows.js';
 import { searchExperimentsInSql } from './sql-search.js';
 import { writeTransaction } from './sql-transaction.js';
-import { isUniqueViolation, toNumber } from './sql-values.js';
+import { experimentIdNumber, isUniqueViolation, toNumber } from './sql-values.js';
 
 /** The experiment half of the SQL tracking store. */
 export type ExperimentOperations = Pick<
@@ -38,11 +38,6 @@ export interface ExperimentContext {
   artifactRoot: string;
   /** Resolves once the schema is ready; rejects when the store is closed or could not open. */
   open(): Promise<void>;
-}
-
-/** The numeric form of an experiment id, or undefined for an id no SQL experiment can have. */
-function numericId(experimentId: string): number | undefined {
-  return /^[0-9]{1,15}$/u.test(experimentId) ? Number(experimentId) : undefined;
 }
 
 /** Inserts MLflow's Default experiment (id 0) when the database lacks it, as MLflow's store does on start. */
@@ -96,7 +91,7 @@ export function experimentLookup(context: ExperimentContext) {
   const open = context.open;
   const findExperimentRow = async (experimentId: string) => {
     await open();
-    const id = numericId(experimentId);
+    const id = experimentIdNumber(experimentId);
     const row =
       id === undefined
         ? undefined

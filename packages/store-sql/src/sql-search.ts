@@ -26,6 +26,7 @@ import {
   type SortTerm,
 } from './sql-order.js';
 import { experimentFromRow, loadExperimentTags, loadRuns } from './sql-rows.js';
+import { experimentIdNumber } from './sql-values.js';
 
 const lifecycleCondition = (column: RawBuilder<unknown>, viewType: string) => {
   if (viewType === 'ALL') return sql`1 = 1`;
@@ -95,7 +96,10 @@ export async function searchRunsInSql(database: SqlDatabase, input: SearchRunsIn
     scope: `runs\u0000${JSON.stringify([[...wanted].sort(), viewType])}`,
   };
   // SQL experiment ids are integers; any other id names no experiment.
-  const ids = wanted.filter((id) => /^[0-9]{1,18}$/u.test(id)).map(Number);
+  const ids = wanted.flatMap((id) => {
+    const number = experimentIdNumber(id);
+    return number === undefined ? [] : [number];
+  });
   const terms = runSortTerms(database.dialect, orderBy);
   if (ids.length === 0) {
     if (input.pageToken) positionFromPayload(decodePageToken(input.pageToken, query), terms);

@@ -52,3 +52,17 @@ export function isUniqueViolation(error: unknown): boolean {
     errno === 1062
   );
 }
+
+/** The largest value of the INTEGER experiment_id column in every dialect. */
+const largestExperimentId = 2_147_483_647;
+
+/**
+ * The numeric form of an experiment id, or undefined for an id no SQL experiment can have (not decimal,
+ * or past the INTEGER column, e.g. an 18-digit file-store id), so lookups answer "does not exist" rather
+ * than fail with a driver range error.
+ */
+export function experimentIdNumber(experimentId: string): number | undefined {
+  if (!/^[0-9]{1,10}$/u.test(experimentId)) return undefined;
+  const id = Number(experimentId);
+  return id <= largestExperimentId ? id : undefined;
+}
