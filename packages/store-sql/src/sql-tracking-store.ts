@@ -32,6 +32,7 @@ import { searchRunsInSql } from './sql-search.js';
 import { lockRun, writeTransaction } from './sql-transaction.js';
 import { metricValueFromRow, toNumber } from './sql-values.js';
 import { ensureDatabaseSchema } from './upgrade-database.js';
+import { withCairnErrors } from './with-cairn-errors.js';
 
 /** Options of {@link createSqlTrackingStore}. */
 export interface SqlTrackingStoreOptions extends OpenSqlDatabaseOptions {
@@ -251,5 +252,5 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
       await database.close();
     },
   };
-  return store;
+  return withCairnErrors(store);
 }

@@ -22,6 +22,13 @@ const open = (path: string, createSchema = true) => {
 const tempPath = async () => join(await mkdtemp(join(tmpdir(), 'cairn-sql-sqlite-')), 'mlflow.db');
 
 describe('store-sql on SQLite', () => {
+  it('reports a database it cannot open as a CairnError with the driver error as cause', async () => {
+    const store = open(join(await tempPath(), 'missing-folder', 'mlflow.db'));
+    const error = await store.getExperiment('0').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'INTERNAL_ERROR' });
+    expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+
   it('puts the database in WAL mode', async () => {
     const path = await tempPath();
     await open(path).getExperiment('0');
