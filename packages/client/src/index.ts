@@ -22,6 +22,20 @@ export {
 } from './fluent.js';
 export type { MetricBatcherOptions, MetricSink } from './metric-batcher.js';
 export { MetricBatcher } from './metric-batcher.js';
+export type {
+  RestArtifactStoreOptions,
+  RestTrackingStoreOptions,
+  RestTransport,
+  RestTransportOptions,
+} from './rest/index.js';
+export {
+  createRestArtifactResolver,
+  createRestArtifactStore,
+  createRestTrackingStore,
+  createRestTransport,
+  restArtifactResolver,
+  restStorePlugin,
+} from './rest/index.js';
 export type { TrackingStorePlugin } from './store-plugins.js';
 export {
   defaultArtifactResolvers,

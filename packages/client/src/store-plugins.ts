@@ -11,6 +11,8 @@ import {
 import { createFileTrackingStore, fileArtifactResolver } from '@cairn/store-file';
 import { createMemoryTrackingStore, memoryArtifactResolver } from '@cairn/store-memory';
 import { createSqlTrackingStore } from '@cairn/store-sql';
+import { restArtifactResolver } from './rest/rest-artifact-store.js';
+import { restStorePlugin } from './rest/rest-store-plugin.js';
 import { defaultArtifactDirectory } from './tracking-uri.js';
 
 /** Opens a tracking store for the URIs it handles. Plugins are passed explicitly; importing registers nothing. */
@@ -76,12 +78,14 @@ export const defaultTrackingStorePlugins: readonly TrackingStorePlugin[] = [
   sqlStorePlugin,
   fileStorePlugin,
   memoryStorePlugin,
+  restStorePlugin,
 ];
 
 /** The artifact resolvers Cairn ships. */
 export const defaultArtifactResolvers: readonly ArtifactStoreResolver[] = [
   fileArtifactResolver,
   memoryArtifactResolver,
+  restArtifactResolver,
 ];
 
 /** Opens the tracking store for a URI with the first plugin that handles it. */

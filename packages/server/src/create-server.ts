@@ -36,6 +36,8 @@ export interface CreateServerOptions {
   corsAllowlist?: readonly string[];
   /** Request logging: false (default), true, pino options, or a logger instance. */
   logger?: boolean | LoggerOptions | FastifyBaseLogger;
+  /** How long close() lets requests in flight finish before cutting their connections (default 10 s). */
+  shutdownGraceMs?: number;
   /** Largest JSON body in bytes for RPCs other than log-batch (which is 1 MB, as in MLflow). Default 16 MB. */
   jsonBodyLimit?: number;
 }
@@ -84,8 +86,20 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
   // close() waits for every open connection; a keep-alive socket whose request was in flight when close()
   // began would hold it open until the client gave up, so answers sent while closing end their connection.
   let closing = false;
+  let sweeper: NodeJS.Timeout | undefined;
+  let deadline: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     closing = true;
+    // Node closes only the connections idle when close() starts; these timers close the ones that become
+    // idle later, and after the grace period any a client keeps busy (e.g. a download it stopped reading).
+    sweeper = setInterval(() => app.server.closeIdleConnections(), 50);
+    deadline = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+    sweeper.unref();
+    deadline.unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    clearTimeout(deadline);
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) reply.header('connection', 'close');

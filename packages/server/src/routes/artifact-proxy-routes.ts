@@ -47,6 +47,16 @@ export function proxiedArtifactPath(request: FastifyRequest): string {
 
 const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
+/** `attachment; filename=x` as MLflow sends it, or the RFC 6266 `filename*` form for names HTTP can't carry raw. */
+export function contentDisposition(name: string): string {
+  if (/^[\x21-\x7e ]*$/u.test(name) && !/[";\\]/u.test(name)) return `attachment; filename=${name}`;
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/gu,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename*=UTF-8''${encoded}`;
+}
+
 /** Registers the raw-bytes routes of the artifact proxy (`/mlflow-artifacts/artifacts/<path>`). */
 async function rawArtifactRoutes(app: FastifyInstance, store: ArtifactStore): Promise<void> {
   // Uploads are raw bytes of any content type, handed to the store as a stream and never buffered.
@@ -63,7 +73,7 @@ async function rawArtifactRoutes(app: FastifyInstance, store: ArtifactStore): Pr
       const name = basename(path);
       reply
         .type(mime.lookup(name) || 'application/octet-stream')
-        .header('Content-Disposition', `attachment; filename=${name}`)
+        .header('Content-Disposition', contentDisposition(name))
         .header('X-Content-Type-Options', 'nosniff');
       // No Content-Length: with it set on a file stream, Node kept the keep-alive socket busy after the
       // response and close() waited for the client's idle timeout. Chunked encoding streams just as well.

@@ -100,6 +100,20 @@ export function registerRunRoutes(routes: RouteTable, store: TrackingStore): voi
     },
   );
 
+  // Cairn's own: MLflow purges with `mlflow gc` against its database, so it has no REST endpoint for it.
+  routes.rpc(
+    {
+      methods: ['POST'],
+      path: '/cairn/runs/purge',
+      summary: 'Remove a soft-deleted run for good (Cairn extension; what `mlflow gc` does)',
+      request: runIdRequest,
+    },
+    async (input) => {
+      await store.purgeRun(runIdOf(input));
+      return {};
+    },
+  );
+
   routes.rpc(
     { methods: ['POST'], path: '/mlflow/runs/search', summary: 'Search runs', request: searchRunsRequest },
     async (input) => {

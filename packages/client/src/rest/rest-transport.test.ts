@@ -1,0 +1,137 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CairnError } from '@cairn/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { authorizationHeader, createRestTransport, retrySettings } from './rest-transport.js';
+
+let close: () => Promise<void> = async () => {};
+afterEach(async () => {
+  await close();
+});
+
+/** A server that answers each request with the next status in `statuses` and records what it saw. */
+async function scripted(statuses: number[], body = '{}') {
+  const seen: { method?: string; url?: string; headers: IncomingHttpHeaders; at: number }[] = [];
+  const server = createServer((request, response) => {
+    seen.push({ method: request.method, url: request.url, headers: request.headers, at: Date.now() });
+    const status = statuses[Math.min(seen.length - 1, statuses.length - 1)] ?? 200;
+    response.writeHead(status, { 'content-type': 'application/json' });
+    response.end(
+      status === 200 ? body : JSON.stringify({ error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  close = () => new Promise((resolve) => server.close(() => resolve()));
+  return { seen, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+describe('REST transport', () => {
+  it("reads MLflow's retry settings with MLflow's defaults", () => {
+    expect(retrySettings({})).toEqual({ retries: 7, backoffFactor: 2, timeoutMs: 120_000 });
+    expect(
+      retrySettings({
+        MLFLOW_HTTP_REQUEST_MAX_RETRIES: '3',
+        MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.5',
+        MLFLOW_HTTP_REQUEST_TIMEOUT: '7',
+      }),
+    ).toEqual({ retries: 3, backoffFactor: 0.5, timeoutMs: 7000 });
+    expect(() => retrySettings({ MLFLOW_HTTP_REQUEST_MAX_RETRIES: 'many' })).toThrow(
+      /MLFLOW_HTTP_REQUEST_MAX_RETRIES/u,
+    );
+  });
+
+  it('sends Bearer from MLFLOW_TRACKING_TOKEN, else Basic from username and password', () => {
+    expect(authorizationHeader({ MLFLOW_TRACKING_TOKEN: 't0k' })).toBe('Bearer t0k');
+    expect(authorizationHeader({ MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw' })).toBe(
+      `Basic ${Buffer.from('ann:pw').toString('base64')}`,
+    );
+    expect(authorizationHeader({})).toBeUndefined();
+  });
+
+  it('retries 503 with growing, jittered delays, then succeeds', async () => {
+    const { seen, baseUrl } = await scripted([503, 429, 200], '{"ok":true}');
+    const transport = createRestTransport({
+      baseUrl,
+      env: {
+        MLFLOW_HTTP_REQUEST_MAX_RETRIES: '3',
+        MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.05',
+        MLFLOW_TRACKING_TOKEN: 'x',
+      },
+    });
+    expect(await transport.json('GET', '/api/2.0/mlflow/runs/get', { run_id: 'r', ids: ['a', 'b'] })).toEqual(
+      {
+        ok: true,
+      },
+    );
+    expect(seen).toHaveLength(3);
+    expect(seen[0]?.url).toBe('/api/2.0/mlflow/runs/get?run_id=r&ids=a&ids=b');
+    expect(seen[0]?.headers.authorization).toBe('Bearer x');
+    const first = (seen[1]?.at ?? 0) - (seen[0]?.at ?? 0);
+    const second = (seen[2]?.at ?? 0) - (seen[1]?.at ?? 0);
+    expect(first).toBeGreaterThanOrEqual(45);
+    expect(second).toBeGreaterThanOrEqual(95);
+  });
+
+  it('gives up after MLFLOW_HTTP_REQUEST_MAX_RETRIES with the server error code', async () => {
+    const { seen, baseUrl } = await scripted([503]);
+    const transport = createRestTransport({
+      baseUrl,
+      env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '2', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.01' },
+    });
+    const error = await transport.json('POST', '/api/2.0/mlflow/runs/create', {}).catch((e: unknown) => e);
+    expect(CairnError.isInstance(error) && error.code).toBe('TEMPORARILY_UNAVAILABLE');
+    expect(seen).toHaveLength(3);
+    expect(seen[0]?.headers['content-type']).toBe('application/json');
+  });
+
+  it('does not retry a 400 and maps a non-JSON 404 to ENDPOINT_NOT_FOUND', async () => {
+    const server = await scripted([400]);
+    const transport = createRestTransport({
+      baseUrl: server.baseUrl,
+      env: { MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.01' },
+    });
+    await expect(transport.json('POST', '/x', {})).rejects.toMatchObject({ code: 'TEMPORARILY_UNAVAILABLE' });
+    expect(server.seen).toHaveLength(1);
+    await close();
+    const plain = createServer((_request, response) => {
+      response.writeHead(404, { 'content-type': 'text/html' });
+      response.end('<h1>Not Found</h1>');
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    close = () => new Promise((resolve) => plain.close(() => resolve()));
+    const other = createRestTransport({
+      baseUrl: `http://127.0.0.1:${(plain.address() as AddressInfo).port}`,
+    });
+    await expect(other.json('GET', '/nope')).rejects.toMatchObject({ code: 'ENDPOINT_NOT_FOUND' });
+  });
+
+  it('retries a refused connection, then reports TEMPORARILY_UNAVAILABLE', async () => {
+    const { baseUrl } = await scripted([200]);
+    await close();
+    close = async () => {};
+    const transport = createRestTransport({
+      baseUrl,
+      env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '1', MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR: '0.01' },
+    });
+    await expect(transport.json('GET', '/health')).rejects.toMatchObject({ code: 'TEMPORARILY_UNAVAILABLE' });
+  });
+
+  it('times out a request after MLFLOW_HTTP_REQUEST_TIMEOUT seconds', async () => {
+    const server = createServer(() => {
+      // never answers
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    close = () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    const transport = createRestTransport({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      env: { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', MLFLOW_HTTP_REQUEST_TIMEOUT: '0.2' },
+    });
+    const started = Date.now();
+    await expect(transport.json('GET', '/slow')).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
