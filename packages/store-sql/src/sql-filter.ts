@@ -21,6 +21,13 @@ function globPattern(like: string): string {
 /** PostgreSQL and MySQL treat `\` in LIKE patterns as an escape; core's grammar has no escape, so double it. */
 const likeValue = (pattern: string) => pattern.replace(/\\/gu, '\\\\');
 
+/**
+ * MySQL's `=` ignores trailing spaces (PAD SPACE collations), so `'' = ' '` holds there; comparing as
+ * binary strings makes equality exact, as on SQLite and PostgreSQL and in core's evaluator.
+ */
+const exact = (dialect: SqlDialectName, expression: unknown): RawBuilder<unknown> =>
+  dialect === 'mysql' ? sql`BINARY ${expression}` : sql`${expression}`;
+
 /** A string comparison; the value is always a bound parameter. */
 export function stringCondition(
   dialect: SqlDialectName,
@@ -30,9 +37,9 @@ export function stringCondition(
   const value = clause.value;
   switch (clause.comparator) {
     case '=':
-      return sql`${column} = ${String(value)}`;
+      return sql`${exact(dialect, column)} = ${exact(dialect, String(value))}`;
     case '!=':
-      return sql`${column} <> ${String(value)}`;
+      return sql`${exact(dialect, column)} <> ${exact(dialect, String(value))}`;
     case 'LIKE':
       if (dialect === 'sqlite') return sql`${column} GLOB ${globPattern(String(value))}`;
       return sql`${column} LIKE ${likeValue(String(value))}`;
@@ -44,8 +51,9 @@ export function stringCondition(
     case 'NOT IN': {
       const list = Array.isArray(value) ? value : [String(value)];
       if (list.length === 0) return clause.comparator === 'IN' ? sql`1 = 0` : sql`1 = 1`;
-      const values = sql.join(list.map((item) => sql`${item}`));
-      return clause.comparator === 'IN' ? sql`${column} IN (${values})` : sql`${column} NOT IN (${values})`;
+      const values = sql.join(list.map((item) => exact(dialect, item)));
+      const target = exact(dialect, column);
+      return clause.comparator === 'IN' ? sql`${target} IN (${values})` : sql`${target} NOT IN (${values})`;
     }
     default:
       throw invalidParameter(`Comparator '${clause.comparator}' is not supported on ${clause.key}`, {
