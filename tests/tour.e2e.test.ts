@@ -33,7 +33,7 @@ describe('README tour: log a run from TypeScript, see it from the CLI', () => {
     timeout: 60_000,
   }, async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'cairn-tour-'));
-    // The default tracking URI: ./mlruns in the working directory.
+    // No tracking URI: the default, sqlite:///mlflow.db and ./mlartifacts in the working directory.
     const env = { ...process.env, MLFLOW_TRACKING_URI: '' };
     const logged = await exec(process.execPath, [quickstart], { cwd, env });
     const runId = /Logged run ([0-9a-f]{32})/u.exec(logged.stdout)?.[1];
@@ -46,6 +46,13 @@ describe('README tour: log a run from TypeScript, see it from the CLI', () => {
     expect(table.stdout).toContain(runId);
     expect(table.stdout).toContain('quickstart-run');
     expect(table.stdout).toContain('FINISHED');
+
+    const listed = await exec(
+      process.execPath,
+      [cli, 'runs', 'list', '--experiment-name', 'quickstart', '--json'],
+      { cwd, env },
+    );
+    expect((JSON.parse(listed.stdout) as RunJson[]).map((r) => r.info.run_id)).toEqual([runId]);
 
     const described = await exec(
       process.execPath,
@@ -77,5 +84,7 @@ describe('README tour: log a run from TypeScript, see it from the CLI', () => {
       { cwd, env },
     );
     expect(artifacts.stdout).toContain('notes/README.txt');
+    // The default store landed in the working directory, not somewhere global.
+    expect(existsSync(join(cwd, 'mlflow.db'))).toBe(true);
   });
 });

@@ -57,6 +57,17 @@ describe('cairn experiments', () => {
     const missing = await run('experiments', 'delete', '-x', '999');
     expect(missing).toMatchObject({ code: 1 });
     expect(missing.stderr).toMatch(/RESOURCE_DOES_NOT_EXIST/u);
+    for (const argv of [
+      ['experiments', 'describe', '-x', '999'],
+      ['experiments', 'rename', '-x', '999', '--new-name', 'x'],
+      ['runs', 'list', '--experiment-name', 'nope'],
+      ['runs', 'describe', '--run-id', 'f'.repeat(32)],
+    ]) {
+      const result = await run(...argv);
+      expect(result.code, argv.join(' ')).toBe(1);
+      expect(result.stderr, argv.join(' ')).toMatch(/^error: RESOURCE_DOES_NOT_EXIST: /u);
+      expect(result.stdout).toBe('');
+    }
   });
 
   it('exits 2 for usage errors: missing required flag, bad value, unknown option, bare group', async () => {

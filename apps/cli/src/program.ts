@@ -6,6 +6,7 @@ import { registerArtifactCommands } from './commands/artifacts.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerExperimentCommands } from './commands/experiments.js';
 import { registerRunCommands } from './commands/runs.js';
+import { registerServerCommand } from './commands/server.js';
 
 /** Exit codes: 0 success, 1 the operation failed (an MLflow error code is printed), 2 a usage error. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -19,7 +20,10 @@ export function createProgram(io: CliIo, opened: CairnClient[] = []): Command {
   const program = new Command('cairn')
     .description('Cairn: MLflow-compatible experiment tracking from the command line')
     .version(version)
-    .option('--tracking-uri <uri>', 'the tracking store (default: MLFLOW_TRACKING_URI, else ./mlruns)')
+    .option(
+      '--tracking-uri <uri>',
+      'the tracking store (default: MLFLOW_TRACKING_URI, else ./mlruns if it holds MLflow data, else sqlite:///mlflow.db)',
+    )
     .option('--json', 'print machine-readable JSON instead of tables')
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
@@ -39,6 +43,7 @@ export function createProgram(io: CliIo, opened: CairnClient[] = []): Command {
   registerExperimentCommands(program, action);
   registerRunCommands(program, action);
   registerArtifactCommands(program, action);
+  registerServerCommand(program, io);
   registerDbCommands(program, action);
   for (const group of program.commands) group.exitOverride();
   return program;
