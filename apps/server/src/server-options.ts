@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** What `cairn server` accepts, after flags and their `MLFLOW_*` environment twins are merged. */
+export const serverOptionsSchema = z.object({
+  /** Where experiments and runs live (`sqlite:///mlflow.db`, `./mlruns`, `postgresql://…`, `memory:`). */
+  backendStoreUri: z.string().min(1).optional(),
+  /** Artifact root for new experiments; default `mlflow-artifacts:/` when serving artifacts. */
+  defaultArtifactRoot: z.string().min(1).optional(),
+  /** The directory behind the artifact proxy. */
+  artifactsDestination: z.string().min(1).default('./mlartifacts'),
+  serveArtifacts: z.boolean().default(true),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(5000),
+  workers: z.coerce.number().int().min(1).max(256).default(1),
+  /** Accepted Host headers (comma-separated on the command line); unset accepts any. */
+  allowedHosts: z.array(z.string().min(1)).optional(),
+  /** CORS origins (comma-separated on the command line); unset sends no CORS headers. */
+  corsAllowedOrigins: z.array(z.string().min(1)).optional(),
+  /** Log one JSON line per request (pino). */
+  logRequests: z.boolean().default(true),
+});
+
+/** Validated server options. */
+export type ServerOptions = z.infer<typeof serverOptionsSchema>;
+/** Server options as given (flags, env), before defaults. */
+export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
+
+const list = (value: string | undefined) =>
+  value === undefined || value.trim() === ''
+    ? undefined
+    : value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+
+const bool = (value: string | undefined) =>
+  value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(value.toLowerCase());
+
+/** The `MLFLOW_*` variables MLflow's `mlflow server` reads, as server options. */
+export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptionsInput {
+  const entries: [keyof ServerOptionsInput, unknown][] = [
+    ['backendStoreUri', env.MLFLOW_BACKEND_STORE_URI || undefined],
+    ['defaultArtifactRoot', env.MLFLOW_DEFAULT_ARTIFACT_ROOT || undefined],
+    ['artifactsDestination', env.MLFLOW_ARTIFACTS_DESTINATION || undefined],
+    ['serveArtifacts', bool(env.MLFLOW_SERVE_ARTIFACTS)],
+    ['host', env.MLFLOW_HOST || undefined],
+    ['port', env.MLFLOW_PORT || undefined],
+    ['workers', env.MLFLOW_WORKERS || undefined],
+    ['allowedHosts', list(env.MLFLOW_SERVER_ALLOWED_HOSTS)],
+    ['corsAllowedOrigins', list(env.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS)],
+  ];
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as ServerOptionsInput;
+}
+
+/** Merges flags over the environment (flags win, as with click's envvar) and validates. */
+export function resolveServerOptions(flags: ServerOptionsInput, env: NodeJS.ProcessEnv): ServerOptions {
+  const definedFlags = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+  const result = serverOptionsSchema.safeParse({ ...serverOptionsFromEnv(env), ...definedFlags });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(
+      `Invalid server option '${issue?.path.join('.') ?? '?'}': ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return result.data;
+}
+
+/** Splits a comma-separated flag value. */
+export const commaList = (value: string) => list(value) ?? [];

@@ -1,0 +1,58 @@
+import { openArtifactStore } from '@cairn/client';
+import { createServer } from '@cairn/server';
+import { pino } from 'pino';
+import { openServerStores, serverArtifactResolvers } from './open-stores.js';
+import type { ServerOptions } from './server-options.js';
+
+/** A server that is listening. */
+export interface RunningServer {
+  /** The URL it listens on, e.g. `http://127.0.0.1:5000`. */
+  url: string;
+  /** Milliseconds from the call to listening with the backend store opened. */
+  readyMs: number;
+  backendStoreUri: string;
+  defaultArtifactRoot: string;
+  app: ReturnType<typeof createServer>;
+  /** Stops accepting connections, finishes requests in flight, then closes the stores. */
+  close(): Promise<void>;
+}
+
+/** Opens the stores, creates the server and listens. */
+export async function startServer(
+  options: ServerOptions,
+  cwd: string = process.cwd(),
+): Promise<RunningServer> {
+  const started = performance.now();
+  const stores = openServerStores(options, cwd);
+  // Touch the store once so schema creation or a bad URI fails here, not on the first request.
+  await stores.trackingStore.getExperiment('0').catch((error: unknown) => {
+    if ((error as { code?: string }).code !== 'RESOURCE_DOES_NOT_EXIST') throw error;
+  });
+  const app = createServer({
+    trackingStore: stores.trackingStore,
+    ...(stores.artifactStore ? { artifactStore: stores.artifactStore } : {}),
+    artifactResolver: (uri) => {
+      try {
+        return openArtifactStore(uri, serverArtifactResolvers);
+      } catch {
+        return undefined;
+      }
+    },
+    serveArtifacts: options.serveArtifacts,
+    ...(options.allowedHosts ? { hostAllowlist: options.allowedHosts } : {}),
+    ...(options.corsAllowedOrigins ? { corsAllowlist: options.corsAllowedOrigins } : {}),
+    logger: options.logRequests ? pino({ level: 'info' }) : false,
+  });
+  const url = await app.listen({ host: options.host, port: options.port });
+  return {
+    url,
+    readyMs: performance.now() - started,
+    backendStoreUri: stores.backendStoreUri,
+    defaultArtifactRoot: stores.defaultArtifactRoot,
+    app,
+    close: async () => {
+      await app.close();
+      await stores.trackingStore.close();
+    },
+  };
+}
