@@ -12,6 +12,7 @@ import { installErrorHandlers } from './http-errors.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerArtifactProxyRoutes } from './routes/artifact-proxy-routes.js';
 import { registerExperimentRoutes } from './routes/experiment-routes.js';
+import { registerLoggedModelRoutes } from './routes/logged-model-routes.js';
 import { registerMetricRoutes } from './routes/metric-routes.js';
 import { createRouteTable } from './routes/route-table.js';
 import { registerRunArtifactRoutes } from './routes/run-artifact-routes.js';
@@ -166,6 +167,7 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
     registerRunRoutes(routes, options.trackingStore);
     registerMetricRoutes(routes, options.trackingStore);
     registerRunArtifactRoutes(routes, options.trackingStore, openArtifacts);
+    registerLoggedModelRoutes(routes);
     if (options.artifactStore !== undefined)
       registerArtifactProxyRoutes(scope, routes, options.artifactStore);
     scope.get('/health', async (_request, reply) => reply.type('text/plain').send('OK'));

@@ -5,13 +5,14 @@ import { createRestArtifactResolver, createRestTrackingStore } from '@cairn/clie
 import type { TrackingStore } from '@cairn/core';
 import { createFileArtifactStore, createFileTrackingStore } from '@cairn/store-file';
 import { createMemoryArtifactStore, createMemoryTrackingStore } from '@cairn/store-memory';
+import { createSqlTrackingStore } from '@cairn/store-sql';
 import { describeArtifactStore, describeTrackingStore } from '@cairn/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { createServer } from './create-server.js';
 
 // The REST store is proven the way every store is: the conformance suites, here through
-// "REST store -> createServer on a real socket -> memory store" and "-> file store".
+// "REST store -> createServer on a real socket -> memory store", "-> file store" and "-> SQLite".
 const env = { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' };
 
 /** Starts one server per suite whose backing store is swapped for a fresh one before every test. */
@@ -62,6 +63,20 @@ describeTrackingStore(
     const root = await mkdtemp(join(tmpdir(), 'cairn-rest-file-'));
     return {
       store: createFileTrackingStore({ root: join(root, 'mlruns') }),
+      cleanup: () => rm(root, { recursive: true, force: true }),
+    };
+  }),
+);
+
+describeTrackingStore(
+  'REST -> server -> sqlite',
+  serverOver(async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cairn-rest-sqlite-'));
+    return {
+      store: createSqlTrackingStore({
+        uri: `sqlite:///${join(root, 'mlflow.db')}`,
+        artifactRoot: 'mlflow-artifacts:',
+      }),
       cleanup: () => rm(root, { recursive: true, force: true }),
     };
   }),
