@@ -170,6 +170,21 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
     registerLoggedModelRoutes(routes);
     if (options.artifactStore !== undefined)
       registerArtifactProxyRoutes(scope, routes, options.artifactStore);
+    // Tracing is not served yet; MLflow's client turns OTLP export off on exactly this answer instead of
+    // failing every span batch (a 404 would read as an error).
+    void scope.register(async (otlp) => {
+      otlp.removeAllContentTypeParsers();
+      otlp.addContentTypeParser('*', (_request, payload, done) => {
+        payload.resume();
+        done(null, undefined);
+      });
+      otlp.post('/v1/traces', async (_request, reply) =>
+        reply
+          .code(501)
+          .type('application/json')
+          .send({ detail: 'REST OTLP span logging is not supported by Cairn yet' }),
+      );
+    });
     scope.get('/health', async (_request, reply) => reply.type('text/plain').send('OK'));
     scope.get('/version', async (_request, reply) => reply.type('text/plain').send(mlflowProtocolVersion));
     let openApi: Record<string, unknown> | undefined;

@@ -307,6 +307,18 @@ describe('the edge', () => {
     expect(big).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
   });
 
+  it("turns the MLflow client's OTLP span export off with its 501 answer", async () => {
+    app = memoryServer();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/traces',
+      headers: { 'content-type': 'application/x-protobuf' },
+      payload: Buffer.from([0]),
+    });
+    expect(response.statusCode).toBe(501);
+    expect(response.json().detail).toContain('REST OTLP span logging is not supported');
+  });
+
   it('serves /health, /version and an OpenAPI document built from the schemas', async () => {
     app = memoryServer();
     expect((await app.inject('/health')).body).toBe('OK');
