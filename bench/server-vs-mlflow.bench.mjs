@@ -208,7 +208,7 @@ const row = (label, pick, unit, digits, higherIsBetter) => {
       ? ''
       : `   Cairn/MLflow = ${fmt(higherIsBetter ? c / m : m / c, 1)}x ${higherIsBetter ? '' : '(faster)'}`;
   console.log(
-    `${label.padEnd(28)} Cairn ${fmt(c, digits).padStart(10)} ${unit}   MLflow ${m === undefined ? 'n/a'.padStart(10) : fmt(m, digits).padStart(10)} ${unit}${ratio}`,
+    `${label.padEnd(31)} Cairn ${fmt(c, digits).padStart(10)} ${unit}   MLflow ${m === undefined ? 'n/a'.padStart(10) : fmt(m, digits).padStart(10)} ${unit}${ratio}`,
   );
 };
 row('ready after start', (r) => r.readyMs, 'ms', 0, false);
