@@ -126,8 +126,15 @@ export {
 } from './ids.js';
 export { isLaterMetric, latestMetrics } from './latest-metric.js';
 export { limits } from './limits.js';
-export type { MetricHistoryPageInput } from './metric-history.js';
-export { compareMetricHistory, isSameMetricPoint, pageMetricHistory } from './metric-history.js';
+export type { MetricHistoryPageInput, MetricHistoryPosition } from './metric-history.js';
+export {
+  compareMetricHistory,
+  decodeMetricHistoryToken,
+  encodeMetricHistoryToken,
+  isSameMetricPoint,
+  metricHistoryPageSize,
+  pageMetricHistory,
+} from './metric-history.js';
 export { generateRunName, isGeneratedRunName } from './run-name.js';
 export { resolveRunName } from './run-name-tag.js';
 export type { MaxResultsRule } from './search/max-results.js';

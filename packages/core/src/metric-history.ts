@@ -41,35 +41,61 @@ export interface MetricHistoryPageInput {
   scope: string;
 }
 
-/**
- * Orders one metric's points and returns one page. Pages are keyset-based on (timestamp, step, value),
- * which is unique once exact duplicates are dropped, so points logged between two calls never shift a page.
- */
-export function pageMetricHistory(points: Iterable<Metric>, input: MetricHistoryPageInput): Page<Metric> {
-  const maxResults = resolveMaxResults(input.maxResults, {
+/** Where a metric-history page ends: the (timestamp, step, value) of its last point. */
+export type MetricHistoryPosition = [timestamp: number, step: number, value: number];
+
+const historyQuery = (scope: string): PageTokenQuery => ({ scope: `metric-history\u0000${scope}` });
+
+/** The page size of a history request: MLflow's default and maximum of 25,000 points. */
+export function metricHistoryPageSize(maxResults: number | undefined): number {
+  return resolveMaxResults(maxResults, {
     defaultValue: limits.metricHistoryPageSize,
     max: limits.metricHistoryPageSize,
   });
-  const query: PageTokenQuery = { scope: `metric-history\u0000${input.scope}` };
-  let after: SortValue[] | undefined;
-  if (input.pageToken) {
-    const payload = decodePageToken(input.pageToken, query);
-    const parsed =
-      typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-        ? encodedSortKeySchema.safeParse(payload.after)
-        : undefined;
-    if (parsed === undefined || !parsed.success || parsed.data.length !== ascending.length) {
-      throw invalidParameter('Invalid page token: its position does not fit a metric history', {
-        field: 'page_token',
-      });
-    }
-    after = decodeSortKey(parsed.data);
+}
+
+/**
+ * Reads a metric-history page token bound to `scope` (the run and key); undefined for the first page.
+ * A token for another run or key, or edited by hand, fails with INVALID_PARAMETER_VALUE.
+ */
+export function decodeMetricHistoryToken(
+  pageToken: string | undefined,
+  scope: string,
+): MetricHistoryPosition | undefined {
+  if (!pageToken) return undefined;
+  const payload = decodePageToken(pageToken, historyQuery(scope));
+  const parsed =
+    typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+      ? encodedSortKeySchema.safeParse(payload.after)
+      : undefined;
+  const position = parsed?.success ? decodeSortKey(parsed.data) : undefined;
+  if (position === undefined || position.length !== 3 || position.some((part) => typeof part !== 'number')) {
+    throw invalidParameter('Invalid page token: its position does not fit a metric history', {
+      field: 'page_token',
+    });
   }
+  return position as MetricHistoryPosition;
+}
+
+/** The token of the page after the one ending at `last`, bound to `scope`. */
+export function encodeMetricHistoryToken(last: Metric, scope: string): string {
+  return encodePageToken({ after: encodeSortKey(historyKey(last)) }, historyQuery(scope));
+}
+
+/**
+ * Orders one metric's points and returns one page. Pages are keyset-based on (timestamp, step, value),
+ * which is unique once exact duplicates are dropped, so points logged between two calls never shift a page.
+ * Stores that can page in their backend use {@link decodeMetricHistoryToken} and
+ * {@link encodeMetricHistoryToken} directly, with the same order, so tokens mean the same everywhere.
+ */
+export function pageMetricHistory(points: Iterable<Metric>, input: MetricHistoryPageInput): Page<Metric> {
+  const maxResults = metricHistoryPageSize(input.maxResults);
+  const after: SortValue[] | undefined = decodeMetricHistoryToken(input.pageToken, input.scope);
   const sorted = [...points]
     .filter((point) => after === undefined || compareSortKeys(historyKey(point), after, ascending) > 0)
     .sort(compareMetricHistory);
   const items = sorted.slice(0, maxResults);
   const last = items[items.length - 1];
   if (sorted.length <= maxResults || last === undefined) return { items };
-  return { items, nextPageToken: encodePageToken({ after: encodeSortKey(historyKey(last)) }, query) };
+  return { items, nextPageToken: encodeMetricHistoryToken(last, input.scope) };
 }

@@ -8,8 +8,6 @@ import {
   type GetMetricHistoryInput,
   invalidParameter,
   type LogBatchInput,
-  type Metric,
-  pageMetricHistory,
   pathToFileUri,
   type Run,
   resolveRunName,
@@ -27,10 +25,10 @@ import {
 } from './sql-experiment-operations.js';
 import { logInputsInSql, logOutputsInSql } from './sql-inputs.js';
 import { logBatchInSql, writeRunTags } from './sql-log-batch.js';
+import { metricHistoryPageInSql } from './sql-metric-history.js';
 import { loadRuns, runInfoFromRow } from './sql-rows.js';
 import { searchRunsInSql } from './sql-search.js';
 import { lockRun, writeTransaction } from './sql-transaction.js';
-import { metricValueFromRow, toNumber } from './sql-values.js';
 import { ensureDatabaseSchema } from './upgrade-database.js';
 import { withCairnErrors } from './with-cairn-errors.js';
 
@@ -214,19 +212,7 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
 
     async getMetricHistory(input: GetMetricHistoryInput) {
       await findRunRow(input.runId);
-      const rows = await db
-        .selectFrom('metrics')
-        .selectAll()
-        .where('run_uuid', '=', input.runId)
-        .where('key', '=', input.metricKey)
-        .execute();
-      const points: Metric[] = rows.map((row) => ({
-        key: row.key,
-        value: metricValueFromRow(row.value, row.is_nan),
-        timestamp: toNumber(row.timestamp),
-        step: toNumber(row.step),
-      }));
-      return pageMetricHistory(points, { ...input, scope: `${input.runId}\u0000${input.metricKey}` });
+      return metricHistoryPageInSql(database, input);
     },
 
     async logInputs(input) {
