@@ -8,11 +8,12 @@ export default defineConfig({
   resolve: { conditions },
   // Vitest hands the SSR conditions to Node as --conditions; with `import` among them Node 20.19+ lets
   // require() pick a CommonJS package's ESM wrapper (pg's), which breaks it. Node adds `import` to ESM
-  // imports by itself, so leaving it out changes nothing else.
+  // imports by itself, so leaving it out changes nothing else. `module` is a bundler-only condition: Node
+  // given it loads the AWS SDK's `module` builds, whose extensionless imports it cannot resolve.
   ssr: {
     resolve: {
-      conditions: conditions.filter((condition) => condition !== 'import'),
-      externalConditions: conditions.filter((condition) => condition !== 'import'),
+      conditions: conditions.filter((condition) => condition !== 'import' && condition !== 'module'),
+      externalConditions: conditions.filter((condition) => condition !== 'import' && condition !== 'module'),
     },
   },
   test: {
