@@ -65,7 +65,7 @@ export interface S3ConnectionOptions {
   /** Attempts per request, including the first (the SDK's standard retry mode). Default: `AWS_MAX_ATTEMPTS`, else 5. */
   maxAttempts?: number;
   /** A request whose socket is idle this long fails and is retried. Default 120000 ms. */
-  requestTimeoutMs?: number;
+  socketTimeoutMs?: number;
   /** Where to read MLFLOW_* and AWS_* from. Default `process.env`. */
   env?: Record<string, string | undefined>;
 }
@@ -84,7 +84,7 @@ export function s3ClientConfig(options: S3ConnectionOptions = {}): S3ClientConfi
     forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
     maxAttempts: options.maxAttempts ?? (attemptsFromEnv > 0 ? attemptsFromEnv : 5),
     requestHandler: {
-      requestTimeout: options.requestTimeoutMs ?? 120_000,
+      socketTimeout: options.socketTimeoutMs ?? 120_000,
       ...(ignoreTls ? { httpsAgent: new HttpsAgent({ rejectUnauthorized: false, keepAlive: true }) } : {}),
     },
   };
@@ -108,7 +108,7 @@ export function sharedS3Client(options: S3ConnectionOptions = {}, purpose = 'dat
     config.forcePathStyle,
     options.credentials,
     config.maxAttempts,
-    options.requestTimeoutMs,
+    options.socketTimeoutMs,
     options.ignoreTls ?? truthy(env.MLFLOW_S3_IGNORE_TLS),
   ]);
   let client = clients.get(key);
