@@ -4,6 +4,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type ArtifactStore, doesNotExist, invalidParameter, normaliseArtifactPath } from '@cairn/core';
+import { ProgressTracker, type TransferOptions } from './transfer-progress.js';
 
 /** How many files move at once in tree uploads and downloads. */
 export const transferConcurrency = 4;
@@ -29,15 +30,18 @@ export async function uploadFile(
   store: ArtifactStore,
   localPath: string,
   artifactPath?: string,
+  options: TransferOptions = {},
 ): Promise<void> {
   const info = await stat(localPath).catch(() => undefined);
   if (info === undefined || !info.isFile()) {
     throw invalidParameter(`'${localPath}' is not a file`, { field: 'local_path' });
   }
+  const progress = new ProgressTracker(options.onProgress, { bytes: info.size, files: 1 });
   await store.put(
     joinArtifactPath(normaliseArtifactPath(artifactPath), basename(localPath)),
-    createReadStream(localPath),
+    progress.count(createReadStream(localPath)),
   );
+  progress.fileDone();
 }
 
 /** Uploads a local directory tree under `artifactPath`, keeping its shape, a few files at a time. */
@@ -45,6 +49,7 @@ export async function uploadDirectory(
   store: ArtifactStore,
   localDir: string,
   artifactPath?: string,
+  options: TransferOptions = {},
 ): Promise<void> {
   const info = await stat(localDir).catch(() => undefined);
   if (info === undefined || !info.isDirectory()) {
@@ -53,17 +58,29 @@ export async function uploadDirectory(
   const prefix = normaliseArtifactPath(artifactPath);
   const entries = await readdir(localDir, { recursive: true, withFileTypes: true });
   const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-  await forEachLimited(files, transferConcurrency, (file) =>
-    store.put(
+  const sizes = await Promise.all(files.map(async (file) => (await stat(file)).size));
+  const progress = new ProgressTracker(options.onProgress, {
+    bytes: sizes.reduce((sum, size) => sum + size, 0),
+    files: files.length,
+  });
+  await forEachLimited(files, transferConcurrency, async (file) => {
+    await store.put(
       joinArtifactPath(prefix, relative(localDir, file).split(sep).join('/')),
-      createReadStream(file),
-    ),
-  );
+      progress.count(createReadStream(file)),
+    );
+    progress.fileDone();
+  });
 }
 
-async function downloadFile(store: ArtifactStore, path: string, target: string): Promise<void> {
+async function downloadFile(
+  store: ArtifactStore,
+  path: string,
+  target: string,
+  progress: ProgressTracker,
+): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
-  await pipeline(Readable.from(await store.get(path)), createWriteStream(target));
+  await pipeline(Readable.from(progress.count(await store.get(path))), createWriteStream(target));
+  progress.fileDone();
 }
 
 /**
@@ -74,6 +91,7 @@ export async function downloadTree(
   store: ArtifactStore,
   artifactPath: string | undefined,
   dstDir: string,
+  options: TransferOptions = {},
 ): Promise<string> {
   const root = normaliseArtifactPath(artifactPath);
   const local = (path: string) => join(dstDir, ...path.split('/').filter(Boolean));
@@ -82,18 +100,25 @@ export async function downloadTree(
     throw doesNotExist(`No artifact at '${root}' under ${store.rootUri}`, { field: 'artifact_path' });
   }
   if (!info.is_dir) {
-    await downloadFile(store, root, local(root));
+    const progress = new ProgressTracker(options.onProgress, { bytes: info.file_size ?? 0, files: 1 });
+    await downloadFile(store, root, local(root), progress);
     return local(root);
   }
   await mkdir(local(root), { recursive: true });
-  const files: string[] = [];
+  const files: { path: string; size: number }[] = [];
   const pending = [root];
   while (pending.length > 0) {
     for (const child of await store.list(pending.pop())) {
       if (child.is_dir) pending.push(child.path);
-      else files.push(child.path);
+      else files.push({ path: child.path, size: child.file_size ?? 0 });
     }
   }
-  await forEachLimited(files, transferConcurrency, (file) => downloadFile(store, file, local(file)));
+  const progress = new ProgressTracker(options.onProgress, {
+    bytes: files.reduce((sum, file) => sum + file.size, 0),
+    files: files.length,
+  });
+  await forEachLimited(files, transferConcurrency, (file) =>
+    downloadFile(store, file.path, local(file.path), progress),
+  );
   return local(root);
 }

@@ -27,6 +27,7 @@ import {
   type TrackingStorePlugin,
 } from './store-plugins.js';
 import { resolveTrackingUri } from './tracking-uri.js';
+import type { TransferOptions, TransferProgressCallback } from './transfer-progress.js';
 
 /** Options of {@link createCairnClient}. */
 export interface CairnClientOptions {
@@ -257,7 +258,10 @@ export class CairnClient implements AsyncDisposable {
     artifactPath?: string;
     artifactUri?: string;
     dstPath?: string;
+    /** Told about bytes and files as they arrive. */
+    onProgress?: TransferProgressCallback;
   }): Promise<string> {
+    const transfer = { onProgress: options.onProgress };
     const dst = options.dstPath ?? (await mkdtemp(join(tmpdir(), 'cairn-artifacts-')));
     if (options.artifactUri !== undefined) {
       if (options.runId !== undefined || options.artifactPath !== undefined) {
@@ -267,30 +271,40 @@ export class CairnClient implements AsyncDisposable {
       }
       if (options.artifactUri.startsWith('runs:')) {
         const { runId, artifactPath } = parseRunsUri(options.artifactUri);
-        return downloadTree(await this.artifactStoreForRun(runId), artifactPath, dst);
+        return downloadTree(await this.artifactStoreForRun(runId), artifactPath, dst, transfer);
       }
       // The URI names the file or folder itself: open its parent and download the last segment.
       const uri = options.artifactUri.replace(/\/+$/u, '');
       const slash = uri.lastIndexOf('/');
       const store = openArtifactStore(uri.slice(0, slash), this.#resolvers);
-      return downloadTree(store, uri.slice(slash + 1), dst);
+      return downloadTree(store, uri.slice(slash + 1), dst, transfer);
     }
     if (options.runId === undefined) {
       throw invalidParameter('Give runId (with an optional artifactPath) or artifactUri', {
         field: 'run_id',
       });
     }
-    return downloadTree(await this.artifactStoreForRun(options.runId), options.artifactPath, dst);
+    return downloadTree(await this.artifactStoreForRun(options.runId), options.artifactPath, dst, transfer);
   }
 
   /** Uploads a local file into the run's artifacts, under `artifactPath`. */
-  async logArtifact(runId: string, localPath: string, artifactPath?: string): Promise<void> {
-    await uploadFile(await this.artifactStoreForRun(runId), localPath, artifactPath);
+  async logArtifact(
+    runId: string,
+    localPath: string,
+    artifactPath?: string,
+    options: TransferOptions = {},
+  ): Promise<void> {
+    await uploadFile(await this.artifactStoreForRun(runId), localPath, artifactPath, options);
   }
 
   /** Uploads a local directory tree into the run's artifacts, under `artifactPath`. */
-  async logArtifacts(runId: string, localDir: string, artifactPath?: string): Promise<void> {
-    await uploadDirectory(await this.artifactStoreForRun(runId), localDir, artifactPath);
+  async logArtifacts(
+    runId: string,
+    localDir: string,
+    artifactPath?: string,
+    options: TransferOptions = {},
+  ): Promise<void> {
+    await uploadDirectory(await this.artifactStoreForRun(runId), localDir, artifactPath, options);
   }
 
   /** Stores text as an artifact file. */

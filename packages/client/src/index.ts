@@ -56,3 +56,4 @@ export {
   legacyTrackingUri,
   resolveTrackingUri,
 } from './tracking-uri.js';
+export type { TransferOptions, TransferProgress, TransferProgressCallback } from './transfer-progress.js';

@@ -10,6 +10,7 @@ import {
 } from '@cairn/core';
 import { createFileTrackingStore, fileArtifactResolver } from '@cairn/store-file';
 import { createMemoryTrackingStore, memoryArtifactResolver } from '@cairn/store-memory';
+import { s3ArtifactResolver } from '@cairn/store-s3';
 import { createSqlTrackingStore } from '@cairn/store-sql';
 import { restArtifactResolver } from './rest/rest-artifact-store.js';
 import { restStorePlugin } from './rest/rest-store-plugin.js';
@@ -81,11 +82,15 @@ export const defaultTrackingStorePlugins: readonly TrackingStorePlugin[] = [
   restStorePlugin,
 ];
 
-/** The artifact resolvers Cairn ships. */
+/**
+ * The artifact resolvers Cairn ships. `s3://` costs nothing until used: @cairn/store-s3 loads the AWS SDK
+ * (an optional peer) on its first request, and names the package to install if it is missing.
+ */
 export const defaultArtifactResolvers: readonly ArtifactStoreResolver[] = [
   fileArtifactResolver,
   memoryArtifactResolver,
   restArtifactResolver,
+  s3ArtifactResolver,
 ];
 
 /** Opens the tracking store for a URI with the first plugin that handles it. */

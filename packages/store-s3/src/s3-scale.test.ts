@@ -142,7 +142,10 @@ describe('S3 artifact store at scale (moto server)', () => {
     expect(upload?.parts.map((part) => part.partNumber)).toEqual([1, 2]);
     const etags = await Promise.all(
       [part1, part2].map(async (body, index) => {
-        const answer = await fetch(String(upload?.parts[index]?.url), { method: 'PUT', body: Buffer.from(body) });
+        const answer = await fetch(String(upload?.parts[index]?.url), {
+          method: 'PUT',
+          body: Buffer.from(body),
+        });
         expect(answer.status).toBe(200);
         return { partNumber: index + 1, etag: String(answer.headers.get('etag')) };
       }),
