@@ -5,6 +5,7 @@ import { type CliIo, type CommandContext, commandContext, UsageError } from './c
 import { registerArtifactCommands } from './commands/artifacts.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerExperimentCommands } from './commands/experiments.js';
+import { registerGcCommand } from './commands/gc.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerServerCommand } from './commands/server.js';
 
@@ -45,6 +46,7 @@ export function createProgram(io: CliIo, opened: CairnClient[] = []): Command {
   registerArtifactCommands(program, action);
   registerServerCommand(program, io);
   registerDbCommands(program, action);
+  registerGcCommand(program, action);
   for (const group of program.commands) group.exitOverride();
   return program;
 }

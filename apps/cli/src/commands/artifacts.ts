@@ -2,6 +2,7 @@ import type { FileInfo } from '@cairn/core';
 import { type Command, Option } from 'commander';
 import { type CommandContext, UsageError } from '../cli-context.js';
 import { formatBytes, renderTable } from '../format.js';
+import { type TransferProgressBar, transferProgressBar } from './transfer-progress-bar.js';
 
 type Action = (
   command: Command,
@@ -11,6 +12,20 @@ type Action = (
 const runIdOption = (description: string) =>
   new Option('-r, --run-id <id>', description).makeOptionMandatory();
 const artifactPathOption = (description: string) => new Option('-a, --artifact-path <path>', description);
+
+/** Runs a transfer with a progress bar on a terminal, releasing the bar however the transfer ends. */
+async function withProgress<T>(
+  context: CommandContext,
+  label: string,
+  transfer: (onProgress: TransferProgressBar['onProgress']) => Promise<T>,
+): Promise<T> {
+  const bar = transferProgressBar(context, label);
+  try {
+    return await transfer(bar.onProgress);
+  } finally {
+    bar.stop();
+  }
+}
 
 /** `cairn artifacts ...`: MLflow's `mlflow artifacts` commands and flags. */
 export function registerArtifactCommands(program: Command, action: Action): void {
@@ -25,7 +40,11 @@ export function registerArtifactCommands(program: Command, action: Action): void
       async (context, options) => {
         const runId = String(options.runId);
         const local = context.localPath(String(options.localFile));
-        await context.client().logArtifact(runId, local, options.artifactPath as string | undefined);
+        await withProgress(context, 'Uploading', (onProgress) =>
+          context
+            .client()
+            .logArtifact(runId, local, options.artifactPath as string | undefined, { onProgress }),
+        );
         if (context.json)
           context.printJson({ run_id: runId, local_file: local, artifact_path: options.artifactPath ?? '' });
         else
@@ -49,7 +68,11 @@ export function registerArtifactCommands(program: Command, action: Action): void
     async (context, options) => {
       const runId = String(options.runId);
       const local = context.localPath(String(options.localDir));
-      await context.client().logArtifacts(runId, local, options.artifactPath as string | undefined);
+      await withProgress(context, 'Uploading', (onProgress) =>
+        context
+          .client()
+          .logArtifacts(runId, local, options.artifactPath as string | undefined, { onProgress }),
+      );
       if (context.json)
         context.printJson({ run_id: runId, local_dir: local, artifact_path: options.artifactPath ?? '' });
       else
@@ -92,12 +115,15 @@ export function registerArtifactCommands(program: Command, action: Action): void
       if (options.runId === undefined && options.artifactUri === undefined) {
         throw new UsageError('give --run-id (with an optional --artifact-path) or --artifact-uri');
       }
-      const local = await context.client().downloadArtifacts({
-        runId: options.runId as string | undefined,
-        artifactPath: options.artifactPath as string | undefined,
-        artifactUri: options.artifactUri as string | undefined,
-        dstPath,
-      });
+      const local = await withProgress(context, 'Downloading', (onProgress) =>
+        context.client().downloadArtifacts({
+          runId: options.runId as string | undefined,
+          artifactPath: options.artifactPath as string | undefined,
+          artifactUri: options.artifactUri as string | undefined,
+          dstPath,
+          onProgress,
+        }),
+      );
       if (context.json) context.printJson({ local_path: local });
       else context.print(local);
     },
