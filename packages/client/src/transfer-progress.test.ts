@@ -90,6 +90,7 @@ describe('CairnClient with artifacts on S3 (moto server, default resolvers)', ()
   let server: TestS3Server;
   const saved: Record<string, string | undefined> = {};
 
+  // A fresh machine first installs moto into a venv (about half a minute), hence the long hook timeout.
   beforeAll(async () => {
     server = await startTestS3Server();
     await server.createBucket('client-artifacts');
@@ -98,7 +99,7 @@ describe('CairnClient with artifacts on S3 (moto server, default resolvers)', ()
       saved[key] = process.env[key];
       process.env[key] = value;
     }
-  });
+  }, 300_000);
 
   afterAll(async () => {
     for (const [key, value] of Object.entries(saved)) {

@@ -5,6 +5,10 @@ set -euo pipefail
 version="${MOTO_VERSION:-5.2.1}"
 venv="${CAIRN_MOTO_VENV:-$HOME/.cache/cairn/moto-$version}"
 bin="$venv/bin/moto_server"
+mkdir -p "$(dirname "$venv")"
+# Test files start in parallel workers; on a fresh machine they would all build the same venv at once.
+exec 9>"$venv.lock"
+flock 9
 if [ -x "$bin" ] && "$venv/bin/python" -c "import moto, flask, sys; sys.exit(0 if moto.__version__ == '$version' else 1)" 2>/dev/null; then
   echo "$bin"; exit 0
 fi

@@ -127,6 +127,7 @@ describe('cairn gc with artifacts on S3 (moto server)', () => {
   let server: TestS3Server;
   const saved: Record<string, string | undefined> = {};
 
+  // A fresh machine first installs moto into a venv (about half a minute), hence the long hook timeout.
   beforeAll(async () => {
     server = await startTestS3Server();
     await server.createBucket('gc-artifacts');
@@ -134,7 +135,7 @@ describe('cairn gc with artifacts on S3 (moto server)', () => {
       saved[key] = process.env[key];
       process.env[key] = value;
     }
-  });
+  }, 300_000);
 
   afterAll(async () => {
     for (const [key, value] of Object.entries(saved)) {
