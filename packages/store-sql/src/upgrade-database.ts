@@ -1,6 +1,8 @@
 import { CairnError } from '@cairn/core';
 import { type Kysely, sql } from 'kysely';
 import type { MlflowDatabase } from './database-types.js';
+import { migrationContext } from './migrations/migration-context.js';
+import { migrationPlan, migrationSteps } from './migrations/migration-steps.js';
 import { type OpenSqlDatabaseOptions, openSqlDatabase, type SqlDatabase } from './open-sql-database.js';
 import { mlflowSchemaRevision, mlflowSchemaVersion, olderMlflowRevisions } from './schema/mlflow-revision.js';
 import { renderSchema } from './schema/render-schema.js';
@@ -13,6 +15,8 @@ export interface UpgradeResult {
   revision: string;
   /** True when the schema was created by this call. */
   created: boolean;
+  /** True when this call migrated an older MLflow schema to the current one. */
+  upgraded: boolean;
 }
 
 /** The name of the cross-process lock schema creators take on PostgreSQL (a fixed 64-bit key) and MySQL. */
@@ -51,21 +55,57 @@ async function readRevision(
   return row.version_num;
 }
 
+/** The oldest revision `cairn db upgrade` migrates from (MLflow 3.17's head). */
+const oldestUpgradableRevision = migrationSteps[0]?.from ?? mlflowSchemaRevision;
+
 /** The error for a database at a revision other than the one Cairn speaks. */
 export function revisionMismatch(displayUri: string, revision: string, forUpgrade: boolean): CairnError {
-  if (olderMlflowRevisions.has(revision)) {
-    const action = forUpgrade
-      ? `Cairn cannot migrate older schemas yet; run 'mlflow db upgrade ${displayUri}' with MLflow ${mlflowSchemaVersion}`
-      : `run 'cairn db upgrade ${displayUri}' (or 'mlflow db upgrade' with MLflow ${mlflowSchemaVersion})`;
+  const at = `The database ${displayUri} is at MLflow schema revision ${revision}`;
+  if (migrationPlan(revision) !== undefined) {
+    // Only a store being opened gets here: `cairn db upgrade` migrates these itself.
     return new CairnError(
       'INVALID_STATE',
-      `The database ${displayUri} is at MLflow schema revision ${revision}, older than ${mlflowSchemaRevision} (MLflow ${mlflowSchemaVersion}): ${action}`,
+      `${at}, older than ${mlflowSchemaRevision} (MLflow ${mlflowSchemaVersion}): run 'cairn db upgrade ${displayUri}' (or 'mlflow db upgrade ${displayUri}' with MLflow ${mlflowSchemaVersion})`,
+    );
+  }
+  if (olderMlflowRevisions.has(revision)) {
+    const action = forUpgrade
+      ? `Cairn upgrades databases from MLflow 3.17 (revision ${oldestUpgradableRevision}) on; run 'mlflow db upgrade ${displayUri}' with MLflow ${mlflowSchemaVersion} instead`
+      : `run 'mlflow db upgrade ${displayUri}' with MLflow ${mlflowSchemaVersion} (Cairn upgrades databases from MLflow 3.17 on with 'cairn db upgrade')`;
+    return new CairnError(
+      'INVALID_STATE',
+      `${at}, older than ${mlflowSchemaRevision} (MLflow ${mlflowSchemaVersion}): ${action}`,
     );
   }
   return new CairnError(
     'INVALID_STATE',
-    `The database ${displayUri} is at MLflow schema revision ${revision}, not ${mlflowSchemaRevision} (MLflow ${mlflowSchemaVersion}). If it is older, run 'mlflow db upgrade ${displayUri}' with MLflow ${mlflowSchemaVersion}; if it was made by a newer MLflow, this Cairn version cannot use it`,
+    `${at}, not ${mlflowSchemaRevision} (MLflow ${mlflowSchemaVersion}). If it was made by a newer MLflow, this Cairn version cannot use it; if it is older, run 'mlflow db upgrade ${displayUri}' with MLflow ${mlflowSchemaVersion}`,
   );
+}
+
+/**
+ * Replays MLflow's migrations from `revision` to the head on the locked connection. On MySQL, whose DDL
+ * commits as it goes, `alembic_version` follows each step, so a run cut off midway resumes at the step it
+ * was in (every step checks before it changes); elsewhere the caller's transaction makes it all or nothing.
+ */
+async function migrate(
+  db: Kysely<MlflowDatabase>,
+  dialect: SqlDatabase['dialect'],
+  revision: string,
+): Promise<boolean> {
+  const plan = migrationPlan(revision);
+  if (plan === undefined) return false;
+  const context = migrationContext(db, dialect);
+  for (const step of plan) {
+    await step.up(context);
+    if (dialect === 'mysql') await setRevision(db, step.to);
+  }
+  await setRevision(db, mlflowSchemaRevision);
+  return true;
+}
+
+async function setRevision(db: Kysely<MlflowDatabase>, revision: string): Promise<void> {
+  await db.updateTable('alembic_version').set({ version_num: revision }).execute();
 }
 
 async function createSchema(db: Kysely<MlflowDatabase>, dialect: SqlDatabase['dialect']): Promise<void> {
@@ -81,8 +121,15 @@ async function withSchemaLock(
   const { db, dialect, displayUri } = database;
   const step = async (connection: Kysely<MlflowDatabase>): Promise<UpgradeResult> => {
     const revision = await readRevision(connection, dialect, displayUri);
-    if (revision === mlflowSchemaRevision) return { previousRevision: revision, revision, created: false };
-    if (revision !== undefined) throw revisionMismatch(displayUri, revision, forUpgrade);
+    if (revision === mlflowSchemaRevision) {
+      return { previousRevision: revision, revision, created: false, upgraded: false };
+    }
+    if (revision !== undefined) {
+      if (forUpgrade && (await migrate(connection, dialect, revision))) {
+        return { previousRevision: revision, revision: mlflowSchemaRevision, created: false, upgraded: true };
+      }
+      throw revisionMismatch(displayUri, revision, forUpgrade);
+    }
     if (!create) {
       throw new CairnError(
         'INVALID_STATE',
@@ -90,7 +137,7 @@ async function withSchemaLock(
       );
     }
     await createSchema(connection, dialect);
-    return { revision: mlflowSchemaRevision, created: true };
+    return { revision: mlflowSchemaRevision, created: true, upgraded: false };
   };
   if (dialect === 'sqlite') {
     // SQLite's DDL is transactional; BEGIN IMMEDIATE takes the write lock before the emptiness check.
@@ -120,7 +167,7 @@ async function withSchemaLock(
     if (Number(locked.rows[0]?.locked) !== 1) {
       throw new CairnError(
         'INVALID_STATE',
-        `Timed out waiting for another process creating ${displayUri}'s schema`,
+        `Timed out waiting for another process creating or upgrading ${displayUri}'s schema`,
       );
     }
     try {
@@ -135,14 +182,17 @@ async function withSchemaLock(
 export interface EnsureSchemaOptions {
   /** Create the schema in an empty database; default true. */
   create?: boolean;
-  /** Word errors for `cairn db upgrade` itself rather than for a store being opened; default false. */
+  /**
+   * Act as `cairn db upgrade`: migrate a database of an older MLflow release Cairn covers (3.17 on) and
+   * word errors for the command rather than for a store being opened; default false.
+   */
   forUpgrade?: boolean;
 }
 
 /**
  * Brings an open database to MLflow 3.18.0's schema: an empty database is created in full (tables,
- * indexes and the `alembic_version` row), one already there is left alone, and any other revision is
- * refused with an error naming it and what to run.
+ * indexes and the `alembic_version` row), one already there is left alone, one of MLflow 3.17 is migrated
+ * when `forUpgrade` is set, and any other revision is refused with an error naming it and what to run.
  */
 export async function ensureDatabaseSchema(
   database: SqlDatabase,
@@ -151,7 +201,11 @@ export async function ensureDatabaseSchema(
   return withSchemaLock(database, options.create ?? true, options.forUpgrade ?? false);
 }
 
-/** Opens the database at `uri`, brings it to MLflow 3.18.0's schema, and closes it. The `cairn db upgrade` entry point. */
+/**
+ * Opens the database at `uri`, brings it to MLflow 3.18.0's schema — creating it when empty, migrating it
+ * when MLflow 3.17 wrote it — and closes it. The `cairn db upgrade` entry point; safe to run from several
+ * processes at once (one does the work under the schema lock, the others then find it current).
+ */
 export async function upgradeDatabase(
   uri: string,
   options: OpenSqlDatabaseOptions = {},

@@ -27,6 +27,7 @@ describe('store-sql schema', () => {
     expect(await upgradeDatabase(`sqlite:///${path}`)).toEqual({
       revision: mlflowSchemaRevision,
       created: true,
+      upgraded: false,
     });
     expect(await upgradeDatabase(`sqlite:///${path}`)).toMatchObject({ created: false });
     const database = new Database(path, { readonly: true });

@@ -22,7 +22,8 @@ export const allTables: readonly TableSpec[] = [
   ...agentCatalogTables,
 ];
 
-function quote(dialect: SqlDialectName, identifier: string): string {
+/** Quotes an identifier the way the dialect expects. */
+export function quote(dialect: SqlDialectName, identifier: string): string {
   return dialect === 'mysql' ? `\`${identifier}\`` : `"${identifier}"`;
 }
 
@@ -62,7 +63,8 @@ function renderDefault(dialect: SqlDialectName, column: ColumnSpec): string {
   return literal;
 }
 
-function renderColumn(dialect: SqlDialectName, column: ColumnSpec): string {
+/** One column's definition (name, type, default, nullability), as CREATE TABLE and ADD COLUMN write it. */
+export function renderColumn(dialect: SqlDialectName, column: ColumnSpec): string {
   let sql = `${quote(dialect, column.name)} ${renderType(dialect, column.type)}`;
   if (column.generated !== undefined) {
     const expression = column.generated.replace(/\b([a-z_]+)\b/gu, (name) => quote(dialect, name));
@@ -94,7 +96,8 @@ function mysqlIndexColumns(index: IndexSpec): string {
     .join(', ');
 }
 
-function renderIndex(dialect: SqlDialectName, table: TableSpec, index: IndexSpec): string {
+/** The CREATE INDEX statement of one of the table's indexes. */
+export function renderIndex(dialect: SqlDialectName, table: TableSpec, index: IndexSpec): string {
   const columns = dialect === 'mysql' ? mysqlIndexColumns(index) : columnList(dialect, index.columns);
   let statement = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quote(dialect, index.name)} ON ${quote(dialect, table.name)} (${columns})`;
   if (dialect === 'postgres' && index.postgresInclude !== undefined) {
@@ -105,7 +108,8 @@ function renderIndex(dialect: SqlDialectName, table: TableSpec, index: IndexSpec
   return statement;
 }
 
-function renderTable(dialect: SqlDialectName, table: TableSpec): string[] {
+/** CREATE TABLE and the table's CREATE INDEX statements (migrations reuse it for tables a release added). */
+export function renderTable(dialect: SqlDialectName, table: TableSpec): string[] {
   const parts = table.columns.map((definition) => `  ${renderColumn(dialect, parseColumn(definition))}`);
   parts.push(
     `  CONSTRAINT ${quote(dialect, table.primaryKey.name)} PRIMARY KEY (${columnList(dialect, table.primaryKey.columns)})`,
@@ -134,6 +138,13 @@ function renderTable(dialect: SqlDialectName, table: TableSpec): string[] {
     }
   }
   return statements;
+}
+
+/** The spec of one table of MLflow 3.18.0's schema; throws on an unknown name (a typo in a migration). */
+export function tableSpec(name: string): TableSpec {
+  const table = allTables.find((candidate) => candidate.name === name);
+  if (table === undefined) throw new Error(`No table ${name} in the schema spec`);
+  return table;
 }
 
 /** Tables in an order where every referenced table comes first (PostgreSQL and MySQL require it). */
