@@ -69,8 +69,11 @@ export function migrationContext(db: Kysely<MlflowDatabase>, dialect: SqlDialect
     },
     async createTable(table) {
       const spec = tableSpec(table);
-      const [create] = renderTable(dialect, spec);
-      if (!(await context.hasTable(table))) await context.execute(create as string);
+      const [rendered] = renderTable(dialect, spec);
+      // On MySQL a migrated table takes the database's own charset and collation, as MLflow's do: a
+      // binary-collated table could not hold foreign keys to the older tables' case-insensitive columns.
+      const create = (rendered as string).replace(/ DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin$/u, '');
+      if (!(await context.hasTable(table))) await context.execute(create);
       // Indexes one by one, so a MySQL run cut off between them completes next time.
       for (const index of spec.indexes ?? []) {
         if (index.dialects !== undefined && !index.dialects.includes(dialect)) continue;
