@@ -42,19 +42,25 @@ describe('store-sql on SQLite', () => {
     await expect(open(path, false).getExperiment('0')).rejects.toThrow(/cairn db upgrade/u);
   });
 
-  it('refuses an older MLflow database on open, naming the revision and `cairn db upgrade`', async () => {
-    const path = await tempPath();
-    const database = new Database(path);
-    database.exec(
-      "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL); INSERT INTO alembic_version VALUES ('1b5f0d9ad7c1')",
-    );
-    database.close();
-    const error = await open(path)
-      .getExperiment('0')
-      .catch((caught: unknown) => caught as Error);
-    expect(error).toMatchObject({ code: 'INVALID_STATE' });
-    expect((error as Error).message).toContain('1b5f0d9ad7c1');
-    expect((error as Error).message).toContain(`cairn db upgrade sqlite:///${path}`);
+  it('refuses an older MLflow database on open, naming the revision and the command that upgrades it', async () => {
+    // MLflow 3.17's revision, which `cairn db upgrade` migrates; 3.10's, which only MLflow itself does.
+    for (const [revision, command] of [
+      ['dc11669786a5', 'cairn db upgrade'],
+      ['1b5f0d9ad7c1', 'mlflow db upgrade'],
+    ] as const) {
+      const path = await tempPath();
+      const database = new Database(path);
+      database.exec(
+        `CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL); INSERT INTO alembic_version VALUES ('${revision}')`,
+      );
+      database.close();
+      const error = await open(path)
+        .getExperiment('0')
+        .catch((caught: unknown) => caught as Error);
+      expect(error).toMatchObject({ code: 'INVALID_STATE' });
+      expect((error as Error).message).toContain(revision);
+      expect((error as Error).message).toContain(`${command} sqlite:///${path}`);
+    }
   });
 
   it('loses no point when two stores (two connections) write one run at once, and keeps latest_metrics exact', async () => {
