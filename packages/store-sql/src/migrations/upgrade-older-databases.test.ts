@@ -164,6 +164,19 @@ describe('upgradeDatabase on databases of older MLflow releases (SQLite)', () =>
     ]);
   });
 
+  it('finishes the job when run again over a half-done upgrade (every step checks before it changes)', async () => {
+    // What a MySQL upgrade cut off midway leaves: the steps' changes made, alembic_version not yet moved.
+    const path = await copyOfFixture('3.17.2');
+    addIssue(path);
+    await upgradeDatabase(`sqlite:///${path}`);
+    const database = new Database(path);
+    database.prepare("UPDATE alembic_version SET version_num = 'dc11669786a5'").run();
+    database.close();
+    expect(await upgradeDatabase(`sqlite:///${path}`)).toMatchObject({ upgraded: true });
+    expectSameShape(path, await freshSchema());
+    expect((issueRows(path).categories as unknown[]).length).toBe(3);
+  });
+
   it('refuses a release older than it covers, naming the revision and what to run', async () => {
     const path = await copyOfFixture('3.16.1');
     const error = await upgradeDatabase(`sqlite:///${path}`).catch((caught: unknown) => caught);
