@@ -152,9 +152,16 @@ function runClause(dialect: SqlDialectName, clause: Comparison): Condition {
   }
 }
 
-/** The WHERE conditions of a run filter, one per clause (all joined by AND). */
-export function runFilterConditions(dialect: SqlDialectName, filter: SearchFilter): Condition[] {
-  return filter.clauses.map((clause) => runClause(dialect, clause));
+/**
+ * The WHERE conditions of a run filter, one per clause (all joined by AND), without the clauses in
+ * `applied` (those a sort term's join already applies).
+ */
+export function runFilterConditions(
+  dialect: SqlDialectName,
+  filter: SearchFilter,
+  applied: ReadonlySet<Comparison> = new Set(),
+): Condition[] {
+  return filter.clauses.filter((clause) => !applied.has(clause)).map((clause) => runClause(dialect, clause));
 }
 
 const numericExperimentAttributes = new Set(['creation_time', 'last_update_time']);

@@ -1,7 +1,13 @@
-import { invalidParameter, type JsonValue, type OrderByClause } from '@cairn/core';
+import {
+  type Comparison,
+  invalidParameter,
+  type JsonValue,
+  type OrderByClause,
+  type SearchFilter,
+} from '@cairn/core';
 import { type RawBuilder, sql } from 'kysely';
 import type { SqlDialectName } from './sql-dialect-name.js';
-import { runAttributeColumns } from './sql-filter.js';
+import { numericCondition, runAttributeColumns } from './sql-filter.js';
 import { booleanParameter } from './sql-values.js';
 
 /**
@@ -13,7 +19,7 @@ export interface SortTerm {
   value: RawBuilder<unknown>;
   ascending: boolean;
   numeric: boolean;
-  /** A LEFT JOIN this term needs, if any. */
+  /** The join this term needs (LEFT, or INNER when it carries filter clauses); absent when shared. */
   join?: RawBuilder<unknown>;
 }
 
@@ -32,15 +38,54 @@ const runTiebreak: OrderByClause[] = [
   { entity: 'attribute', key: 'run_id', ascending: true },
 ];
 
-/** Sort terms of a run search: the user's clauses, then start_time DESC, run_id ASC. */
-export function runSortTerms(dialect: SqlDialectName, orderBy: readonly OrderByClause[]): SortTerm[] {
+/** Comparators that hold only for a present, non-NaN metric (NaN compares false, a missing one is absent). */
+const presenceComparators = new Set(['=', '<', '<=', '>', '>=']);
+
+/**
+ * The filter's metric clauses that a sort term on the same metric can take over: each one implies the
+ * metric is present and not NaN, so the term's join becomes an INNER JOIN carrying them, its rank is 0 for
+ * every row and no correlated EXISTS is needed. Keyed by metric key; the clauses are matched by identity.
+ */
+export function foldableMetricClauses(
+  filter: SearchFilter,
+  orderBy: readonly OrderByClause[],
+): Map<string, Comparison[]> {
+  const sorted = new Set(orderBy.filter((clause) => clause.entity === 'metric').map((clause) => clause.key));
+  const folded = new Map<string, Comparison[]>();
+  for (const clause of filter.clauses) {
+    if (clause.entity !== 'metric' || !sorted.has(clause.key)) continue;
+    if (!presenceComparators.has(clause.comparator)) continue;
+    folded.set(clause.key, [...(folded.get(clause.key) ?? []), clause]);
+  }
+  return folded;
+}
+
+/**
+ * SQLite would drive an inner join from latest_metrics' (key, run_uuid) index, visiting runs and metric
+ * rows in random uuid order; CROSS JOIN (SQLite's way to fix the join order) keeps runs as the outer
+ * loop, read in storage order, which measured ~40% faster on 100,000 runs. Elsewhere the planner chooses.
+ */
+const innerJoin = (dialect: SqlDialectName) => sql.raw(dialect === 'sqlite' ? 'CROSS JOIN' : 'INNER JOIN');
+
+/**
+ * Sort terms of a run search: the user's clauses, then start_time DESC, run_id ASC. `folded` (from
+ * `foldableMetricClauses`) turns a metric term's LEFT JOIN into an INNER JOIN that also applies those
+ * filter clauses; the caller leaves them out of the WHERE conditions. A metric sorted twice joins once.
+ */
+export function runSortTerms(
+  dialect: SqlDialectName,
+  orderBy: readonly OrderByClause[],
+  folded: ReadonlyMap<string, readonly Comparison[]> = new Map(),
+): SortTerm[] {
+  const joined = new Map<string, string>();
   return [...orderBy, ...runTiebreak].map((clause, index) => {
-    const alias = `o${index}`;
     if (clause.entity === 'attribute' || clause.entity === 'dataset') {
-      const column = sql.ref(`runs.${runAttributeColumns[clause.key] ?? 'run_uuid'}`);
+      const name = runAttributeColumns[clause.key] ?? 'run_uuid';
+      const column = sql.ref(`runs.${name}`);
       const numeric = clause.key === 'start_time' || clause.key === 'end_time';
       return {
-        rank: missingRank(column),
+        // run_uuid is the primary key, never NULL: a constant rank spares a CASE per row.
+        rank: name === 'run_uuid' ? sql`0` : missingRank(column),
         value: numeric ? column : binaryText(dialect, column),
         ascending: clause.ascending,
         numeric,
@@ -48,19 +93,38 @@ export function runSortTerms(dialect: SqlDialectName, orderBy: readonly OrderByC
     }
     const table =
       clause.entity === 'metric' ? 'latest_metrics' : clause.entity === 'param' ? 'params' : 'tags';
-    const join = sql`LEFT JOIN ${sql.table(table)} AS ${sql.raw(alias)} ON ${sql.ref(`${alias}.run_uuid`)} = ${sql.ref('runs.run_uuid')} AND ${sql.ref(`${alias}.key`)} = ${clause.key}`;
+    const joinKey = `${table}\u0000${clause.key}`;
+    const existing = joined.get(joinKey);
+    const alias = existing ?? `o${index}`;
+    const on = sql`${sql.ref(`${alias}.run_uuid`)} = ${sql.ref('runs.run_uuid')} AND ${sql.ref(`${alias}.key`)} = ${clause.key}`;
     const value = sql.ref(`${alias}.value`);
+    const foldedClauses = clause.entity === 'metric' ? folded.get(clause.key) : undefined;
+    let join: RawBuilder<unknown> | undefined;
+    if (existing === undefined) {
+      joined.set(joinKey, alias);
+      join =
+        foldedClauses === undefined || foldedClauses.length === 0
+          ? sql`LEFT JOIN ${sql.table(table)} AS ${sql.raw(alias)} ON ${on}`
+          : sql`${innerJoin(dialect)} ${sql.table(table)} AS ${sql.raw(alias)} ON ${on} AND ${sql.ref(`${alias}.is_nan`)} = ${booleanParameter(dialect, false)} AND ${sql.join(
+              foldedClauses.map((filterClause) => numericCondition(value, filterClause)),
+              sql` AND `,
+            )}`;
+    }
+    const base = join === undefined ? {} : { join };
     if (clause.entity !== 'metric') {
       return {
         rank: missingRank(value),
         value: binaryText(dialect, value),
         ascending: clause.ascending,
         numeric: false,
-        join,
+        ...base,
       };
     }
-    const rank = sql`CASE WHEN ${value} IS NULL THEN 2 WHEN ${sql.ref(`${alias}.is_nan`)} = ${booleanParameter(dialect, true)} THEN 1 ELSE 0 END`;
-    return { rank, value, ascending: clause.ascending, numeric: true, join };
+    const rank =
+      foldedClauses !== undefined && foldedClauses.length > 0
+        ? sql`0`
+        : sql`CASE WHEN ${value} IS NULL THEN 2 WHEN ${sql.ref(`${alias}.is_nan`)} = ${booleanParameter(dialect, true)} THEN 1 ELSE 0 END`;
+    return { rank, value, ascending: clause.ascending, numeric: true, ...base };
   });
 }
 

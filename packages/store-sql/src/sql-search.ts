@@ -13,19 +13,20 @@ import {
   type SearchRunsInput,
 } from '@cairn/core';
 import { type RawBuilder, type Selectable, sql } from 'kysely';
-import type { ExperimentsTable, RunsTable } from './database-types.js';
+import type { ExperimentsTable } from './database-types.js';
 import type { SqlDatabase } from './open-sql-database.js';
 import { experimentFilterConditions, runFilterConditions } from './sql-filter.js';
 import {
   afterPosition,
   experimentSortTerms,
+  foldableMetricClauses,
   orderByColumns,
   positionFromPayload,
   rowPosition,
   runSortTerms,
   type SortTerm,
 } from './sql-order.js';
-import { experimentFromRow, loadExperimentTags, loadRuns } from './sql-rows.js';
+import { experimentFromRow, loadExperimentTags, loadRunsById } from './sql-rows.js';
 import { experimentIdNumber } from './sql-values.js';
 
 const lifecycleCondition = (column: RawBuilder<unknown>, viewType: string) => {
@@ -35,6 +36,8 @@ const lifecycleCondition = (column: RawBuilder<unknown>, viewType: string) => {
 
 interface PageQuery {
   table: 'runs' | 'experiments';
+  /** What each candidate row carries besides its sort columns: as little as identifies it. */
+  select: RawBuilder<unknown>;
   terms: SortTerm[];
   conditions: RawBuilder<unknown>[];
   query: PageTokenQuery;
@@ -44,7 +47,8 @@ interface PageQuery {
 
 /**
  * Runs one keyset-paged query: the filtered rows with their sort columns in a derived table, the token's
- * position applied outside it, one row more than the page to learn whether another page follows.
+ * position applied outside it, one row more than the page to learn whether another page follows. The
+ * derived table selects only `page.select` and the sort columns, so the sort moves narrow rows.
  */
 async function fetchPage(
   database: SqlDatabase,
@@ -67,7 +71,7 @@ async function fetchPage(
   );
   const where = page.conditions.length === 0 ? sql`1 = 1` : sql.join(page.conditions, sql` AND `);
   const table = sql.table(page.table);
-  const inner = sql`SELECT ${table}.*, ${columns} FROM ${table} ${joins} WHERE ${where}`;
+  const inner = sql`SELECT ${page.select}, ${columns} FROM ${table} ${joins} WHERE ${where}`;
   const keyset = position === undefined ? sql`1 = 1` : afterPosition(terms, position);
   const result = await sql<Record<string, unknown>>`
     SELECT * FROM (${inner}) AS page WHERE ${keyset} ORDER BY ${orderByColumns(terms)} LIMIT ${sql.raw(String(page.maxResults + 1))}`.execute(
@@ -100,7 +104,8 @@ export async function searchRunsInSql(database: SqlDatabase, input: SearchRunsIn
     const number = experimentIdNumber(id);
     return number === undefined ? [] : [number];
   });
-  const terms = runSortTerms(database.dialect, orderBy);
+  const folded = foldableMetricClauses(filter, orderBy);
+  const terms = runSortTerms(database.dialect, orderBy, folded);
   if (ids.length === 0) {
     if (input.pageToken) positionFromPayload(decodePageToken(input.pageToken, query), terms);
     return { items: [] };
@@ -108,17 +113,21 @@ export async function searchRunsInSql(database: SqlDatabase, input: SearchRunsIn
   const conditions = [
     sql`${sql.ref('runs.experiment_id')} IN (${sql.join(ids.map((id) => sql`${id}`))})`,
     lifecycleCondition(sql.ref('runs.lifecycle_stage'), viewType),
-    ...runFilterConditions(database.dialect, filter),
+    ...runFilterConditions(database.dialect, filter, new Set([...folded.values()].flat())),
   ];
   const page = await fetchPage(database, {
     table: 'runs',
+    select: sql.ref('runs.run_uuid'),
     terms,
     conditions,
     query,
     pageToken: input.pageToken,
     maxResults,
   });
-  const items = await loadRuns(database.db, page.rows as unknown as Selectable<RunsTable>[]);
+  const items = await loadRunsById(
+    database.db,
+    page.rows.map((row) => String(row.run_uuid)),
+  );
   return page.nextPageToken === undefined ? { items } : { items, nextPageToken: page.nextPageToken };
 }
 
@@ -141,6 +150,7 @@ export async function searchExperimentsInSql(
   };
   const page = await fetchPage(database, {
     table: 'experiments',
+    select: sql`${sql.table('experiments')}.*`,
     terms: experimentSortTerms(database.dialect, orderBy),
     conditions: [
       lifecycleCondition(sql.ref('experiments.lifecycle_stage'), viewType),
