@@ -19,6 +19,11 @@ export interface SortTerm {
   value: RawBuilder<unknown>;
   ascending: boolean;
   numeric: boolean;
+  /**
+   * True when the rank is 0 on every row (a primary key, or a metric the filter requires present and not
+   * NaN): the rank then stays out of ORDER BY and of the keyset condition, so the value alone orders.
+   */
+  constantRank?: boolean;
   /** The join this term needs (LEFT, or INNER when it carries filter clauses); absent when shared. */
   join?: RawBuilder<unknown>;
 }
@@ -89,6 +94,7 @@ export function runSortTerms(
         value: numeric ? column : binaryText(dialect, column),
         ascending: clause.ascending,
         numeric,
+        ...(name === 'run_uuid' ? { constantRank: true } : {}),
       };
     }
     const table =
@@ -120,10 +126,10 @@ export function runSortTerms(
         ...base,
       };
     }
-    const rank =
-      foldedClauses !== undefined && foldedClauses.length > 0
-        ? sql`0`
-        : sql`CASE WHEN ${value} IS NULL THEN 2 WHEN ${sql.ref(`${alias}.is_nan`)} = ${booleanParameter(dialect, true)} THEN 1 ELSE 0 END`;
+    if (foldedClauses !== undefined && foldedClauses.length > 0) {
+      return { rank: sql`0`, constantRank: true, value, ascending: clause.ascending, numeric: true, ...base };
+    }
+    const rank = sql`CASE WHEN ${value} IS NULL THEN 2 WHEN ${sql.ref(`${alias}.is_nan`)} = ${booleanParameter(dialect, true)} THEN 1 ELSE 0 END`;
     return { rank, value, ascending: clause.ascending, numeric: true, ...base };
   });
 }
@@ -183,7 +189,7 @@ export function positionFromPayload(payload: JsonValue, terms: readonly SortTerm
 export function orderByColumns(terms: readonly SortTerm[]): RawBuilder<unknown> {
   return sql.join(
     terms.flatMap((term, index) => [
-      sql`${sql.ref(`page.r${index}`)} ASC`,
+      ...(term.constantRank === true ? [] : [sql`${sql.ref(`page.r${index}`)} ASC`]),
       sql`${sql.ref(`page.v${index}`)} ${sql.raw(term.ascending ? 'ASC' : 'DESC')}`,
     ]),
   );
@@ -198,6 +204,7 @@ export function afterPosition(terms: readonly SortTerm[], position: SortPosition
     const [rank, value] = position[index] as SortPosition[number];
     const r = sql.ref(`page.r${index}`);
     if (rank !== 0) return sql`${r} = ${rank}`;
+    if ((terms[index] as SortTerm).constantRank === true) return sql`${sql.ref(`page.v${index}`)} = ${value}`;
     return sql`(${r} = 0 AND ${sql.ref(`page.v${index}`)} = ${value})`;
   };
   const after = (index: number) => {
@@ -205,6 +212,9 @@ export function afterPosition(terms: readonly SortTerm[], position: SortPosition
     const r = sql.ref(`page.r${index}`);
     if (rank !== 0) return sql`${r} > ${rank}`;
     const operator = sql.raw((terms[index] as SortTerm).ascending ? '>' : '<');
+    if ((terms[index] as SortTerm).constantRank === true) {
+      return sql`${sql.ref(`page.v${index}`)} ${operator} ${value}`;
+    }
     return sql`(${r} > 0 OR (${r} = 0 AND ${sql.ref(`page.v${index}`)} ${operator} ${value}))`;
   };
   const alternatives = terms.map((_, index) => {
