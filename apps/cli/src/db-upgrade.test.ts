@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,9 @@ const exec = promisify(execFile);
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(appDir, 'dist', 'cli.js');
 const revision = 'f4a9b2c7d1e6';
+const mlflow317Fixture = fileURLToPath(
+  new URL('../../../packages/store-sql/src/migrations/__fixtures__/mlflow-3.17.2.db', import.meta.url),
+);
 
 describe('cairn db upgrade (in-process)', () => {
   it('creates the schema in a fresh SQLite file, then finds it up to date', async () => {
@@ -29,6 +32,15 @@ describe('cairn db upgrade (in-process)', () => {
     const db = new Database(join(cwd, 'fresh.db'), { readonly: true });
     expect(db.prepare('SELECT version_num FROM alembic_version').get()).toEqual({ version_num: revision });
     db.close();
+  });
+
+  it('upgrades a database made by MLflow 3.17.2 and says from which revision to which', async () => {
+    const { run, json, cwd } = await cliSandbox();
+    await copyFile(mlflow317Fixture, join(cwd, 'old.db'));
+    const upgraded = await run('db', 'upgrade', 'sqlite:///old.db');
+    expect(upgraded).toMatchObject({ code: 0 });
+    expect(upgraded.stdout).toMatch(new RegExp(`Upgraded database from revision \\w+ to ${revision}\\.`, 'u'));
+    expect(await json('db', 'upgrade', 'sqlite:///old.db')).toMatchObject({ upgraded: false, revision });
   });
 
   it('refuses a database that is not MLflow’s, exiting 1', async () => {

@@ -14,7 +14,7 @@ export function registerDbCommands(program: Command, action: Action): void {
     db
       .command('upgrade')
       .description(
-        'Create MLflow 3.18.0 schema in an empty database, or check an existing one; safe to run concurrently',
+        'Create the MLflow 3.18.0 schema in an empty database, or upgrade one made by MLflow 3.17; safe to run concurrently',
       )
       .argument(
         '<url>',
@@ -24,6 +24,8 @@ export function registerDbCommands(program: Command, action: Action): void {
       const result = await upgradeDatabase(sqliteRelativeTo(url, context.localPath));
       if (context.json) return context.printJson(result);
       if (result.created) context.print(`Created MLflow schema at revision ${result.revision}.`);
+      else if (result.upgraded)
+        context.print(`Upgraded database from revision ${result.previousRevision} to ${result.revision}.`);
       else context.print(`Database is up to date at revision ${result.revision}.`);
     },
   );
