@@ -39,7 +39,9 @@ describe('cairn db upgrade (in-process)', () => {
     await copyFile(mlflow317Fixture, join(cwd, 'old.db'));
     const upgraded = await run('db', 'upgrade', 'sqlite:///old.db');
     expect(upgraded).toMatchObject({ code: 0 });
-    expect(upgraded.stdout).toMatch(new RegExp(`Upgraded database from revision \\w+ to ${revision}\\.`, 'u'));
+    expect(upgraded.stdout).toMatch(
+      new RegExp(`Upgraded database from revision \\w+ to ${revision}\\.`, 'u'),
+    );
     expect(await json('db', 'upgrade', 'sqlite:///old.db')).toMatchObject({ upgraded: false, revision });
   });
 
