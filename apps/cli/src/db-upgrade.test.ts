@@ -42,7 +42,14 @@ describe('cairn db upgrade (in-process)', () => {
     expect(upgraded.stdout).toMatch(
       new RegExp(`Upgraded database from revision \\w+ to ${revision}\\.`, 'u'),
     );
-    expect(await json('db', 'upgrade', 'sqlite:///old.db')).toMatchObject({ upgraded: false, revision });
+    expect(upgraded.stdout).toContain(
+      "Added Cairn's search indexes (MLflow ignores them): cairn_latest_metrics_key_value.",
+    );
+    expect(await json('db', 'upgrade', 'sqlite:///old.db')).toMatchObject({
+      upgraded: false,
+      revision,
+      addedIndexes: [],
+    });
   });
 
   it('refuses a database that is not MLflow’s, exiting 1', async () => {

@@ -1,5 +1,7 @@
 export type { OpenSqlDatabaseOptions, SqlDatabase, SqlDriverModules } from './open-sql-database.js';
 export { openSqlDatabase } from './open-sql-database.js';
+export type { CairnIndexSpec } from './schema/cairn-indexes.js';
+export { cairnIndexes } from './schema/cairn-indexes.js';
 export { mlflowSchemaRevision, mlflowSchemaVersion } from './schema/mlflow-revision.js';
 export type { SqlDialectName } from './sql-dialect-name.js';
 export type { SqlTrackingStoreOptions } from './sql-tracking-store.js';

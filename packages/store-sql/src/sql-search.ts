@@ -22,6 +22,7 @@ import {
   foldableMetricClauses,
   orderByColumns,
   positionFromPayload,
+  type RunSearchPlan,
   rowPosition,
   runSortTerms,
   type SortTerm,
@@ -84,7 +85,11 @@ async function fetchPage(
 }
 
 /** Searches runs with the filter and ordering pushed down into SQL, then loads only the page's data. */
-export async function searchRunsInSql(database: SqlDatabase, input: SearchRunsInput): Promise<Page<Run>> {
+export async function searchRunsInSql(
+  database: SqlDatabase,
+  input: SearchRunsInput,
+  plan?: RunSearchPlan,
+): Promise<Page<Run>> {
   // Arguments are validated before any data is read, so a bad request fails the same way on any store.
   const maxResults = resolveMaxResults(input.maxResults, {
     defaultValue: limits.searchRunsDefaultMaxResults,
@@ -105,7 +110,7 @@ export async function searchRunsInSql(database: SqlDatabase, input: SearchRunsIn
     return number === undefined ? [] : [number];
   });
   const folded = foldableMetricClauses(filter, orderBy);
-  const terms = runSortTerms(database.dialect, orderBy, folded);
+  const terms = runSortTerms(database.dialect, orderBy, folded, plan);
   if (ids.length === 0) {
     if (input.pageToken) positionFromPayload(decodePageToken(input.pageToken, query), terms);
     return { items: [] };

@@ -18,6 +18,7 @@ import {
   validateRunTag,
 } from '@cairn/core';
 import { type OpenSqlDatabaseOptions, openSqlDatabase, type SqlDatabase } from './open-sql-database.js';
+import { metricValueIndexName } from './schema/cairn-indexes.js';
 import {
   createExperimentOperations,
   ensureDefaultExperiment,
@@ -26,6 +27,7 @@ import {
 import { logInputsInSql, logOutputsInSql } from './sql-inputs.js';
 import { logBatchInSql, writeRunTags } from './sql-log-batch.js';
 import { metricHistoryPageInSql } from './sql-metric-history.js';
+import type { RunSearchPlan } from './sql-order.js';
 import { loadRuns, runInfoFromRow } from './sql-rows.js';
 import { searchRunsInSql } from './sql-search.js';
 import { lockRun, writeTransaction } from './sql-transaction.js';
@@ -52,8 +54,10 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
   const artifactRoot = (options.artifactRoot ?? pathToFileUri(resolve('mlruns'))).replace(/\/+$/u, '');
   let closed = false;
 
+  const searchPlan: RunSearchPlan = { metricValueIndex: false };
   const ready = (async () => {
-    await ensureDatabaseSchema(database, { create: options.createSchema ?? true });
+    const schema = await ensureDatabaseSchema(database, { create: options.createSchema ?? true });
+    searchPlan.metricValueIndex = schema.cairnIndexes.includes(metricValueIndexName);
     await ensureDefaultExperiment(database, artifactRoot);
   })();
   // A failure surfaces on the first call; this keeps it from being reported as unhandled before then.
@@ -184,7 +188,7 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
 
     async searchRuns(input) {
       await open();
-      return searchRunsInSql(database, input);
+      return searchRunsInSql(database, input, searchPlan);
     },
 
     async logBatch(input: LogBatchInput) {

@@ -4,6 +4,7 @@ import type { MlflowDatabase } from './database-types.js';
 import { migrationContext } from './migrations/migration-context.js';
 import { migrationPlan, migrationSteps } from './migrations/migration-steps.js';
 import { type OpenSqlDatabaseOptions, openSqlDatabase, type SqlDatabase } from './open-sql-database.js';
+import { addCairnIndexes, existingCairnIndexes } from './schema/cairn-indexes.js';
 import { mlflowSchemaRevision, mlflowSchemaVersion, olderMlflowRevisions } from './schema/mlflow-revision.js';
 import { renderSchema } from './schema/render-schema.js';
 
@@ -17,6 +18,10 @@ export interface UpgradeResult {
   created: boolean;
   /** True when this call migrated an older MLflow schema to the current one. */
   upgraded: boolean;
+  /** Cairn's own indexes (see `cairnIndexes`) this call added. */
+  addedIndexes: string[];
+  /** Cairn's own indexes the database has now. */
+  cairnIndexes: string[];
 }
 
 /** The name of the cross-process lock schema creators take on PostgreSQL (a fixed 64-bit key) and MySQL. */
@@ -119,14 +124,32 @@ async function withSchemaLock(
   forUpgrade: boolean,
 ): Promise<UpgradeResult> {
   const { db, dialect, displayUri } = database;
+  // Cairn's indexes come with a schema Cairn creates or upgrades; a database opened as it is stays as it is.
+  const withIndexes = async (
+    connection: Kysely<MlflowDatabase>,
+    result: Omit<UpgradeResult, 'addedIndexes' | 'cairnIndexes'>,
+    add: boolean,
+  ): Promise<UpgradeResult> => {
+    const addedIndexes = add ? await addCairnIndexes(connection, dialect) : [];
+    const present = [...(await existingCairnIndexes(connection, dialect))].sort();
+    return { ...result, addedIndexes, cairnIndexes: present };
+  };
   const step = async (connection: Kysely<MlflowDatabase>): Promise<UpgradeResult> => {
     const revision = await readRevision(connection, dialect, displayUri);
     if (revision === mlflowSchemaRevision) {
-      return { previousRevision: revision, revision, created: false, upgraded: false };
+      return withIndexes(
+        connection,
+        { previousRevision: revision, revision, created: false, upgraded: false },
+        forUpgrade,
+      );
     }
     if (revision !== undefined) {
       if (forUpgrade && (await migrate(connection, dialect, revision))) {
-        return { previousRevision: revision, revision: mlflowSchemaRevision, created: false, upgraded: true };
+        return withIndexes(
+          connection,
+          { previousRevision: revision, revision: mlflowSchemaRevision, created: false, upgraded: true },
+          true,
+        );
       }
       throw revisionMismatch(displayUri, revision, forUpgrade);
     }
@@ -137,7 +160,7 @@ async function withSchemaLock(
       );
     }
     await createSchema(connection, dialect);
-    return { revision: mlflowSchemaRevision, created: true, upgraded: false };
+    return withIndexes(connection, { revision: mlflowSchemaRevision, created: true, upgraded: false }, true);
   };
   if (dialect === 'sqlite') {
     // SQLite's DDL is transactional; BEGIN IMMEDIATE takes the write lock before the emptiness check.

@@ -27,6 +27,10 @@ export function registerDbCommands(program: Command, action: Action): void {
       else if (result.upgraded)
         context.print(`Upgraded database from revision ${result.previousRevision} to ${result.revision}.`);
       else context.print(`Database is up to date at revision ${result.revision}.`);
+      if (result.addedIndexes.length > 0 && !result.created)
+        context.print(
+          `Added Cairn's search indexes (MLflow ignores them): ${result.addedIndexes.join(', ')}.`,
+        );
     },
   );
 }

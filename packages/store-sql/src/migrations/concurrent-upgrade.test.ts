@@ -66,7 +66,14 @@ describe('upgradeDatabase from several processes at once', () => {
     }
     const results = outcomes.map((outcome) => outcome.result);
     expect(results.filter((result) => result?.upgraded)).toEqual([
-      { previousRevision: 'dc11669786a5', revision: mlflowSchemaRevision, created: false, upgraded: true },
+      {
+        previousRevision: 'dc11669786a5',
+        revision: mlflowSchemaRevision,
+        created: false,
+        upgraded: true,
+        addedIndexes: ['cairn_latest_metrics_key_value'],
+        cairnIndexes: ['cairn_latest_metrics_key_value'],
+      },
     ]);
     expect(results.filter((result) => result?.upgraded === false)).toHaveLength(3);
     for (const result of results) expect(result?.revision).toBe(mlflowSchemaRevision);

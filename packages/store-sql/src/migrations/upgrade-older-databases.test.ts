@@ -92,6 +92,8 @@ describe('upgradeDatabase on databases of older MLflow releases (SQLite)', () =>
       revision: mlflowSchemaRevision,
       created: false,
       upgraded: true,
+      addedIndexes: ['cairn_latest_metrics_key_value'],
+      cairnIndexes: ['cairn_latest_metrics_key_value'],
     });
     expect(revisionOf(path)).toEqual([{ version_num: mlflowSchemaRevision }]);
     expectSameShape(path, await freshSchema());

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSqlDatabase } from '../open-sql-database.js';
 import { createServerDatabase, type ServerDatabase } from '../testing/server-database.js';
 import { upgradeDatabase } from '../upgrade-database.js';
+import { cairnIndexes } from './cairn-indexes.js';
 
 const python = process.env.CAIRN_MLFLOW_PYTHON ?? '';
 
@@ -25,7 +26,7 @@ const shapeQueries = {
     sql`SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, column_default, numeric_precision, is_identity
         FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY 1, 2`,
     sql`SELECT indexname, regexp_replace(indexdef, '[a-z_]+\\.', '', 'g') AS definition FROM pg_indexes
-        WHERE schemaname = current_schema() ORDER BY 1`,
+        WHERE schemaname = current_schema() AND indexname NOT LIKE 'cairn\\_%' ORDER BY 1`,
     sql`SELECT conrelid::regclass::text AS table_name, contype, conname, pg_get_constraintdef(oid) AS definition
         FROM pg_constraint WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2, 4`,
   ],
@@ -34,7 +35,8 @@ const shapeQueries = {
         FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1, 2`,
     sql`SELECT table_name, index_name, non_unique,
           GROUP_CONCAT(CONCAT(column_name, IFNULL(CONCAT('(', sub_part, ')'), ''), ' ', IFNULL(collation, '')) ORDER BY seq_in_index) AS columns
-        FROM information_schema.statistics WHERE table_schema = DATABASE() GROUP BY 1, 2, 3 ORDER BY 1, 2`,
+        FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name NOT LIKE 'cairn\\_%'
+        GROUP BY 1, 2, 3 ORDER BY 1, 2`,
     sql`SELECT k.table_name, k.constraint_name, GROUP_CONCAT(k.column_name ORDER BY k.ordinal_position) AS columns,
           IFNULL(k.referenced_table_name, '') AS referenced, IFNULL(r.update_rule, '') AS on_update, IFNULL(r.delete_rule, '') AS on_delete
         FROM information_schema.key_column_usage k LEFT JOIN information_schema.referential_constraints r
@@ -104,6 +106,10 @@ for (const server of servers) {
         ours.uri.replace(/^[a-z]+:/u, `${server.scheme}:`),
       ]);
       expect(stdout.trim().split('\n').pop()).toBe('Default');
+      // cairn db upgrade adds Cairn's own indexes to MLflow's database, once.
+      const ourIndexes = cairnIndexes.map((index) => index.name);
+      expect(await upgradeDatabase(theirs.uri)).toMatchObject({ addedIndexes: ourIndexes });
+      expect(await upgradeDatabase(theirs.uri)).toMatchObject({ addedIndexes: [], cairnIndexes: ourIndexes });
     });
   });
 }

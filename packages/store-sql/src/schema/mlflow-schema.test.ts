@@ -6,8 +6,10 @@ import { promisify } from 'node:util';
 import { CairnError } from '@cairn/core';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { createSqlTrackingStore } from '../sql-tracking-store.js';
 import { sqliteSchemaShape } from '../testing/sqlite-schema-shape.js';
 import { upgradeDatabase } from '../upgrade-database.js';
+import { cairnIndexes } from './cairn-indexes.js';
 import { mlflowSchemaRevision } from './mlflow-revision.js';
 import { allTables, renderSchema } from './render-schema.js';
 
@@ -28,8 +30,10 @@ describe('store-sql schema', () => {
       revision: mlflowSchemaRevision,
       created: true,
       upgraded: false,
+      addedIndexes: ['cairn_latest_metrics_key_value'],
+      cairnIndexes: ['cairn_latest_metrics_key_value'],
     });
-    expect(await upgradeDatabase(`sqlite:///${path}`)).toMatchObject({ created: false });
+    expect(await upgradeDatabase(`sqlite:///${path}`)).toMatchObject({ created: false, addedIndexes: [] });
     const database = new Database(path, { readonly: true });
     const rows = database.prepare('SELECT version_num FROM alembic_version').all();
     const tables = database.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get();
@@ -99,4 +103,58 @@ describe.skipIf(!hasPython)('store-sql schema matches MLflow 3.18.0', () => {
     for (const table of Object.keys(expected))
       expect({ table, ...actual[table] }).toEqual({ table, ...expected[table] });
   });
+
+  it('adds only Cairn’s own indexes: with a new database, and to MLflow’s by cairn db upgrade', {
+    timeout: 180_000,
+  }, async () => {
+    const ours = await tempDatabase('cairn.db');
+    const theirs = await tempDatabase('mlflow.db');
+    const ourIndexes = cairnIndexes.map((index) => index.name);
+    expect(await upgradeDatabase(`sqlite:///${ours}`)).toMatchObject({
+      created: true,
+      addedIndexes: ourIndexes,
+      cairnIndexes: ourIndexes,
+    });
+    await promisify(execFile)(python as string, [
+      '-c',
+      creator,
+      theirs,
+      join(tmpdir(), 'cairn-sql-artifacts'),
+    ]);
+    // A store opening MLflow's database leaves it as it is ...
+    const store = createSqlTrackingStore({ uri: `sqlite:///${theirs}` });
+    await store.searchRuns({
+      experimentIds: ['0'],
+      filter: 'metrics.acc > 0',
+      orderBy: ['metrics.acc DESC'],
+    });
+    await store.close();
+    expect(sqliteIndexNames(theirs).filter((name) => name.startsWith('cairn_'))).toEqual([]);
+    // ... cairn db upgrade adds the indexes once, and MLflow still opens the database as current.
+    expect(await upgradeDatabase(`sqlite:///${theirs}`)).toMatchObject({ addedIndexes: ourIndexes });
+    expect(await upgradeDatabase(`sqlite:///${theirs}`)).toMatchObject({
+      addedIndexes: [],
+      cairnIndexes: ourIndexes,
+    });
+    const { stdout } = await promisify(execFile)(python as string, [
+      '-c',
+      `${creator}\nprint(SqlAlchemyStore("sqlite:///" + sys.argv[1], sys.argv[2]).get_experiment("0").name)`,
+      theirs,
+      join(tmpdir(), 'cairn-sql-artifacts'),
+    ]);
+    expect(stdout.trim().split('\n').pop()).toBe('Default');
+  });
 });
+
+function sqliteIndexNames(path: string): string[] {
+  const database = new Database(path, { readonly: true });
+  try {
+    return (
+      database.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]
+    )
+      .map((row) => row.name)
+      .sort();
+  } finally {
+    database.close();
+  }
+}
