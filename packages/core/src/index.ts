@@ -17,7 +17,9 @@ export type { SearchTracesInput, TraceStore, TraceStoreCapabilities } from './co
 export type {
   CreateExperimentInput,
   CreateRunInput,
+  DeletedRun,
   GetMetricHistoryInput,
+  ListDeletedRunsInput,
   LogBatchInput,
   LogInputsInput,
   LogOutputsInput,

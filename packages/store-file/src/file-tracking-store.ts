@@ -33,6 +33,7 @@ import {
   isMissing,
   pathExists,
   readTextIfExists,
+  transientSibling,
   withDirectoryLock,
   writeYaml,
 } from './fs-io.js';
@@ -78,7 +79,12 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
     specificationVersion: 'v1',
     // A batch spans several files (one per param, tag and metric key); it is validated whole before the
     // first write, but a process killed mid-batch can leave part of it stored.
-    capabilities: { atomicBatches: false, concurrentWriters: true, searchPushdown: false },
+    capabilities: {
+      atomicBatches: false,
+      concurrentWriters: true,
+      searchPushdown: false,
+      purgeExperiments: true,
+    },
 
     async createExperiment(input) {
       await ensureReady();
@@ -187,6 +193,26 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       });
     },
 
+    async purgeExperiment(experimentId) {
+      await ensureReady();
+      const doomed = await withRootLock(async () => {
+        const { experiment, dir } = await findExperiment(experimentId);
+        if (experiment.lifecycle_stage !== 'deleted') {
+          throw invalidParameter(`Experiment ${experimentId} must be deleted before it is purged`, {
+            field: 'experiment_id',
+          });
+        }
+        const runs = await runsOf(dir);
+        // One rename takes the whole folder out of sight at once (readers skip transient names), so a
+        // crash during the removal below leaves an invisible leftover, never half an experiment.
+        const hidden = transientSibling(dir);
+        await rename(dir, hidden);
+        for (const run of runs) tree.forgetRun(run.info.run_id);
+        return hidden;
+      });
+      await rm(doomed, { recursive: true, force: true });
+    },
+
     async setExperimentTag(experimentId, tag: ExperimentTag) {
       const { experiment, dir } = await findExperiment(experimentId);
       assertExperimentActive(experiment);
@@ -281,6 +307,35 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
         const run = await rereadRun(located);
         await writeRunInfo(run, { ...run.info, lifecycle_stage: 'active' });
       });
+    },
+
+    async listDeletedRuns(input = {}) {
+      const experiments =
+        input.experimentIds === undefined
+          ? await allExperiments()
+          : (
+              await Promise.all(
+                [...new Set(input.experimentIds)].map((id) =>
+                  findExperiment(id).catch((error: unknown) => {
+                    if (CairnError.isInstance(error) && error.code === 'RESOURCE_DOES_NOT_EXIST')
+                      return undefined;
+                    throw error;
+                  }),
+                ),
+              )
+            ).filter((found) => found !== undefined);
+      const deleted = [];
+      for (const { dir } of experiments) {
+        for (const run of await runsOf(dir)) {
+          if (run.info.lifecycle_stage !== 'deleted') continue;
+          deleted.push(
+            run.deletedTime === undefined
+              ? { info: run.info }
+              : { info: run.info, deletedTime: run.deletedTime },
+          );
+        }
+      }
+      return deleted;
     },
 
     async purgeRun(runId) {

@@ -163,6 +163,11 @@ export async function readKeyedFiles(dir: string): Promise<Map<string, string>> 
   return new Map([...result].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)));
 }
 
+/** A fresh name next to `path` that every reader skips as transient (for a folder on its way out). */
+export function transientSibling(path: string): string {
+  return `${path}${transientMarker}-${randomBytes(6).toString('hex')}`;
+}
+
 /** Temp files of atomic writes and lock directories, which are never data. */
 export function isTransient(name: string): boolean {
   return name.includes(transientMarker);

@@ -67,6 +67,8 @@ interface RunRecord {
   modelOutputs: ModelOutput[];
   /** Set when the run was soft-deleted by deleting its experiment, so restoring the experiment restores it. */
   deletedWithExperiment: boolean;
+  /** When the run was soft-deleted (MLflow's `deleted_time`). */
+  deletedTime?: number;
 }
 
 /** What makes two points the same one (as core's isSameMetricPoint: -0 is 0, NaN is NaN). */
@@ -156,7 +158,12 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
 
   const store: TrackingStore = {
     specificationVersion: 'v1',
-    capabilities: { atomicBatches: true, concurrentWriters: false, searchPushdown: false },
+    capabilities: {
+      atomicBatches: true,
+      concurrentWriters: false,
+      searchPushdown: false,
+      purgeExperiments: true,
+    },
 
     async createExperiment(input: CreateExperimentInput) {
       open();
@@ -209,6 +216,7 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
         if (run.info.experiment_id !== experimentId || run.info.lifecycle_stage === 'deleted') continue;
         run.info.lifecycle_stage = 'deleted';
         run.deletedWithExperiment = true;
+        run.deletedTime = record.experiment.last_update_time;
       }
     },
 
@@ -220,7 +228,19 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
         if (run.info.experiment_id !== experimentId || !run.deletedWithExperiment) continue;
         run.info.lifecycle_stage = 'active';
         run.deletedWithExperiment = false;
+        delete run.deletedTime;
       }
+    },
+
+    async purgeExperiment(experimentId) {
+      const record = findExperiment(experimentId);
+      if (record.experiment.lifecycle_stage !== 'deleted') {
+        throw invalidParameter(`Experiment ${experimentId} must be deleted before it is purged`, {
+          field: 'experiment_id',
+        });
+      }
+      for (const [runId, run] of runs) if (run.info.experiment_id === experimentId) runs.delete(runId);
+      experiments.delete(experimentId);
     },
 
     async setExperimentTag(experimentId, tag) {
@@ -300,12 +320,26 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
       const record = findRun(runId);
       record.info.lifecycle_stage = 'deleted';
       record.deletedWithExperiment = false;
+      record.deletedTime = Date.now();
     },
 
     async restoreRun(runId) {
       const record = findRun(runId);
       record.info.lifecycle_stage = 'active';
       record.deletedWithExperiment = false;
+      delete record.deletedTime;
+    },
+
+    async listDeletedRuns(input = {}) {
+      open();
+      const wanted = input.experimentIds === undefined ? undefined : new Set(input.experimentIds);
+      return [...runs.values()]
+        .filter((r) => r.info.lifecycle_stage === 'deleted' && (wanted?.has(r.info.experiment_id) ?? true))
+        .map((r) =>
+          r.deletedTime === undefined
+            ? { info: { ...r.info } }
+            : { info: { ...r.info }, deletedTime: r.deletedTime },
+        );
     },
 
     async purgeRun(runId) {

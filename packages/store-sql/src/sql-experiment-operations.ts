@@ -5,6 +5,7 @@ import {
   defaultExperiment,
   doesNotExist,
   type Experiment,
+  invalidParameter,
   type TrackingStore,
   validateArtifactLocation,
   validateExperimentName,
@@ -12,6 +13,7 @@ import {
 } from '@cairn/core';
 import { sql } from 'kysely';
 import type { SqlDatabase } from './open-sql-database.js';
+import { purgeExperimentRows } from './sql-experiment-purge.js';
 import { experimentFromRow, loadExperimentTags } from './sql-rows.js';
 import { searchExperimentsInSql } from './sql-search.js';
 import { writeTransaction } from './sql-transaction.js';
@@ -27,6 +29,7 @@ export type ExperimentOperations = Pick<
   | 'renameExperiment'
   | 'deleteExperiment'
   | 'restoreExperiment'
+  | 'purgeExperiment'
   | 'setExperimentTag'
   | 'deleteExperimentTag'
 >;
@@ -246,6 +249,26 @@ export function createExperimentOperations(context: ExperimentContext): Experime
           .where('lifecycle_stage', '=', 'deleted')
           .where('deleted_time', '>=', deletedAt)
           .execute();
+      });
+    },
+
+    async purgeExperiment(experimentId) {
+      const id = Number((await findExperimentRow(experimentId)).experiment_id);
+      await writeTransaction(database, async (transaction) => {
+        // Checked again inside the transaction (and the row locked), so a concurrent restore wins or waits.
+        let query = transaction
+          .selectFrom('experiments')
+          .select('lifecycle_stage')
+          .where('experiment_id', '=', id);
+        if (dialect !== 'sqlite') query = query.forUpdate();
+        const row = await query.executeTakeFirst();
+        if (row === undefined) throw doesNotExist(`No Experiment with id=${experimentId} exists`);
+        if (row.lifecycle_stage !== 'deleted') {
+          throw invalidParameter(`Experiment ${experimentId} must be deleted before it is purged`, {
+            field: 'experiment_id',
+          });
+        }
+        await purgeExperimentRows(transaction, dialect, id);
       });
     },
 

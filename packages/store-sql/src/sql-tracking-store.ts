@@ -31,6 +31,7 @@ import type { RunSearchPlan } from './sql-order.js';
 import { loadRuns, runInfoFromRow } from './sql-rows.js';
 import { searchRunsInSql } from './sql-search.js';
 import { lockRun, writeTransaction } from './sql-transaction.js';
+import { experimentIdNumber, toNumber } from './sql-values.js';
 import { ensureDatabaseSchema } from './upgrade-database.js';
 import { withCairnErrors } from './with-cairn-errors.js';
 
@@ -84,7 +85,12 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
 
   const store: TrackingStore = {
     specificationVersion: 'v1',
-    capabilities: { atomicBatches: true, concurrentWriters: true, searchPushdown: true },
+    capabilities: {
+      atomicBatches: true,
+      concurrentWriters: true,
+      searchPushdown: true,
+      purgeExperiments: true,
+    },
 
     ...experiments,
 
@@ -164,6 +170,21 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
         .set({ lifecycle_stage: 'active', deleted_time: null })
         .where('run_uuid', '=', runId)
         .execute();
+    },
+
+    async listDeletedRuns(input = {}) {
+      await open();
+      let query = db.selectFrom('runs').selectAll().where('lifecycle_stage', '=', 'deleted');
+      if (input.experimentIds !== undefined) {
+        const ids = input.experimentIds.map(experimentIdNumber).filter((id) => id !== undefined);
+        if (ids.length === 0) return [];
+        query = query.where('experiment_id', 'in', ids);
+      }
+      return (await query.execute()).map((row) =>
+        row.deleted_time === null
+          ? { info: runInfoFromRow(row) }
+          : { info: runInfoFromRow(row), deletedTime: toNumber(row.deleted_time) },
+      );
     },
 
     async purgeRun(runId) {

@@ -21,6 +21,11 @@ export interface TrackingStoreCapabilities {
   readonly concurrentWriters: boolean;
   /** Filters and ordering run inside the backend rather than in memory. */
   readonly searchPushdown: boolean;
+  /**
+   * `purgeExperiment` works. False for a store reached over MLflow's REST API, which has no such endpoint
+   * (`mlflow gc` and `cairn gc` purge experiments against the backend store itself).
+   */
+  readonly purgeExperiments: boolean;
 }
 
 /** Arguments of {@link TrackingStore.createExperiment}. */
@@ -71,6 +76,23 @@ export interface SearchRunsInput extends PageRequest {
   runViewType?: ViewType;
 }
 
+/** Arguments of {@link TrackingStore.listDeletedRuns}. */
+export interface ListDeletedRunsInput {
+  /** Only runs of these experiments (active or deleted); default every experiment. */
+  experimentIds?: string[];
+}
+
+/** A run in the deleted lifecycle stage, as {@link TrackingStore.listDeletedRuns} reports it. */
+export interface DeletedRun {
+  /** The run's info (`lifecycle_stage` is `deleted`). */
+  info: RunInfo;
+  /**
+   * When the run was deleted, in milliseconds since the epoch (MLflow's `deleted_time`); absent when the
+   * store does not know, e.g. for a run deleted by an MLflow release that did not record it.
+   */
+  deletedTime?: number;
+}
+
 /** Arguments of {@link TrackingStore.logBatch}. Every list may be empty. */
 export interface LogBatchInput {
   runId: string;
@@ -119,10 +141,20 @@ export interface TrackingStore {
   searchExperiments(input: SearchExperimentsInput): Promise<Page<Experiment>>;
   /** Renames an experiment; the new name must be unused. */
   renameExperiment(experimentId: string, newName: string): Promise<void>;
-  /** Soft-deletes an experiment and its runs. The Default experiment "0" can be deleted, as in MLflow. */
+  /**
+   * Soft-deletes an experiment and its active runs, stamping those runs' deletion time with now (runs
+   * deleted before keep theirs). The Default experiment "0" can be deleted, as in MLflow.
+   */
   deleteExperiment(experimentId: string): Promise<void>;
   /** Restores a soft-deleted experiment and the runs deleted with it. */
   restoreExperiment(experimentId: string): Promise<void>;
+  /**
+   * Removes a soft-deleted experiment for good with everything of it (runs, params, metrics, tags,
+   * inputs, experiment tags), all or nothing (used by garbage collection; artifacts are the caller's).
+   * RESOURCE_DOES_NOT_EXIST if unknown, INVALID_PARAMETER_VALUE if not deleted; NOT_IMPLEMENTED where
+   * `capabilities.purgeExperiments` is false.
+   */
+  purgeExperiment(experimentId: string): Promise<void>;
   /** Sets (or overwrites) an experiment tag. */
   setExperimentTag(experimentId: string, tag: ExperimentTag): Promise<void>;
   /** Deletes an experiment tag; RESOURCE_DOES_NOT_EXIST if absent. */
@@ -134,10 +166,12 @@ export interface TrackingStore {
   getRun(runId: string): Promise<Run>;
   /** Changes a run's status, end time or name (also its `mlflow.runName` tag). */
   updateRun(input: UpdateRunInput): Promise<RunInfo>;
-  /** Soft-deletes a run. */
+  /** Soft-deletes a run and records when (MLflow's `deleted_time`). */
   deleteRun(runId: string): Promise<void>;
-  /** Restores a soft-deleted run. */
+  /** Restores a soft-deleted run and clears its deletion time. */
   restoreRun(runId: string): Promise<void>;
+  /** Lists every run in the deleted lifecycle stage with its deletion time, in no particular order (for garbage collection). */
+  listDeletedRuns(input?: ListDeletedRunsInput): Promise<DeletedRun[]>;
   /** Removes a soft-deleted run for good (used by garbage collection); the run must be deleted first. */
   purgeRun(runId: string): Promise<void>;
   /** Lists runs of the given experiments matching a filter, in order, one page at a time. */

@@ -11,6 +11,7 @@ import { metricsSuite } from './metrics-suite.js';
 import { nestedRunsSuite } from './nested-runs-suite.js';
 import { paginationSuite } from './pagination-suite.js';
 import { paramsSuite } from './params-suite.js';
+import { purgeSuite } from './purge-suite.js';
 import { runNamesSuite } from './run-names-suite.js';
 import { runsSuite } from './runs-suite.js';
 import { searchExperimentsSuite } from './search-experiments-suite.js';
@@ -25,6 +26,7 @@ export const trackingSuiteNames = [
   'experiments',
   'experiment-tags',
   'runs',
+  'purge',
   'run-names',
   'params',
   'metrics',
@@ -47,6 +49,7 @@ const suites: Record<TrackingSuiteName, (context: TrackingSuiteContext) => void>
   experiments: experimentsSuite,
   'experiment-tags': experimentTagsSuite,
   runs: runsSuite,
+  purge: purgeSuite,
   'run-names': runNamesSuite,
   params: paramsSuite,
   metrics: metricsSuite,
