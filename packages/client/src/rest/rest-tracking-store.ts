@@ -1,5 +1,6 @@
 import {
   CairnError,
+  type DeletedRun,
   type Experiment,
   invalidParameter,
   type Metric,
@@ -90,7 +91,12 @@ export function createRestTrackingStore(
   return {
     specificationVersion: 'v1',
     // What the server's own store guarantees is not visible over REST; these are what REST itself gives.
-    capabilities: { atomicBatches: false, concurrentWriters: true, searchPushdown: true },
+    capabilities: {
+      atomicBatches: false,
+      concurrentWriters: true,
+      searchPushdown: true,
+      purgeExperiments: false,
+    },
 
     createExperiment: async (input) =>
       (
@@ -169,6 +175,60 @@ export function createRestTrackingStore(
       ).run_info,
     deleteRun: (runId) => post('/runs/delete', { run_id: runId }),
     restoreRun: (runId) => post('/runs/restore', { run_id: runId }),
+    purgeExperiment: async (experimentId) => {
+      throw new CairnError(
+        'NOT_IMPLEMENTED',
+        `purgeExperiment(${experimentId}) is not available over REST (MLflow's REST API has no such endpoint); run 'cairn gc --backend-store-uri <the server's backend store URI>' against the database or mlruns directory itself`,
+      );
+    },
+    listDeletedRuns: async (input = {}) => {
+      try {
+        const response = (await transport.json('POST', '/api/2.0/cairn/runs/list-deleted', {
+          experiment_ids: input.experimentIds,
+        })) as { runs?: { info: RunInfo; deleted_time?: number | string }[] };
+        return (response.runs ?? []).map((run) =>
+          run.deleted_time === undefined
+            ? { info: run.info }
+            : { info: run.info, deletedTime: Number(run.deleted_time) },
+        );
+      } catch (error) {
+        if (!CairnError.isInstance(error) || error.code !== 'ENDPOINT_NOT_FOUND') throw error;
+      }
+      // An MLflow server: the deleted runs are found by search, but their deletion time is not on the wire.
+      const experimentIds = input.experimentIds ?? [];
+      if (input.experimentIds === undefined) {
+        let token: string | undefined;
+        do {
+          const response = await call<{ experiments?: Experiment[]; next_page_token?: string }>(
+            'POST',
+            '/experiments/search',
+            { view_type: 'ALL', max_results: 1000, page_token: token },
+          );
+          experimentIds.push(...(response.experiments ?? []).map((experiment) => experiment.experiment_id));
+          token = response.next_page_token || undefined;
+        } while (token !== undefined);
+      }
+      const found: DeletedRun[] = [];
+      // MLflow caps experiment_ids per search at 100.
+      for (let start = 0; start < experimentIds.length; start += 100) {
+        let token: string | undefined;
+        do {
+          const response = await call<{ runs?: WireRun[]; next_page_token?: string }>(
+            'POST',
+            '/runs/search',
+            {
+              experiment_ids: experimentIds.slice(start, start + 100),
+              run_view_type: 'DELETED_ONLY',
+              max_results: 1000,
+              page_token: token,
+            },
+          );
+          found.push(...(response.runs ?? []).map((run) => ({ info: fromWireRun(run).info })));
+          token = response.next_page_token || undefined;
+        } while (token !== undefined);
+      }
+      return found;
+    },
     purgeRun: async (runId) => {
       try {
         await transport.json('POST', '/api/2.0/cairn/runs/purge', { run_id: runId });

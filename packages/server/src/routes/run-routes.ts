@@ -2,6 +2,7 @@ import { invalidParameter, type Metric, systemTags, type TrackingStore } from '@
 import {
   createRunRequest,
   deleteTagRequest,
+  listDeletedRunsRequest,
   logBatchRequest,
   logInputsRequest,
   logMetricRequest,
@@ -112,6 +113,25 @@ export function registerRunRoutes(routes: RouteTable, store: TrackingStore): voi
       await store.purgeRun(runIdOf(input));
       return {};
     },
+  );
+
+  // Cairn's own as well: `cairn gc` ages deleted runs by their deletion time, which MLflow's RunInfo omits.
+  routes.rpc(
+    {
+      methods: ['POST'],
+      path: '/cairn/runs/list-deleted',
+      summary: 'List soft-deleted runs with their deletion time (Cairn extension; what `cairn gc` reads)',
+      request: listDeletedRunsRequest,
+    },
+    async (input) => ({
+      runs: (
+        await store.listDeletedRuns(input.experiment_ids ? { experimentIds: input.experiment_ids } : {})
+      ).map((run) =>
+        run.deletedTime === undefined
+          ? { info: run.info }
+          : { info: run.info, deleted_time: run.deletedTime },
+      ),
+    }),
   );
 
   routes.rpc(

@@ -67,6 +67,8 @@ export const updateRunRequest = z.object({
   end_time: wireInt64().optional(),
   run_name: wireString().optional(),
 });
+/** Cairn's `cairn/runs/list-deleted` (what `cairn gc` reads; MLflow has no REST equivalent). */
+export const listDeletedRunsRequest = z.object({ experiment_ids: wireRepeated(z.string()).optional() });
 export const searchRunsRequest = z.object({
   experiment_ids: wireRepeated(z.string()).optional(),
   filter: wireString().optional(),
