@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './program.js';
 
-/** Runs the CLI in-process against a fresh temp mlruns and captures what it prints. */
-export async function cliSandbox() {
+/**
+ * Runs the CLI in-process against a fresh temp mlruns (or the tracking URI `trackingUri` makes of the
+ * sandbox folder) and captures what it prints.
+ */
+export async function cliSandbox(options: { trackingUri?: (cwd: string) => string } = {}) {
   const cwd = await mkdtemp(join(tmpdir(), 'cairn-cli-'));
-  const env = { MLFLOW_TRACKING_URI: join(cwd, 'mlruns') };
+  const env = { MLFLOW_TRACKING_URI: options.trackingUri?.(cwd) ?? join(cwd, 'mlruns') };
   const run = async (...argv: string[]) => {
     let stdout = '';
     let stderr = '';

@@ -237,6 +237,11 @@ export class CairnClient implements AsyncDisposable {
 
   // --- artifacts ---
 
+  /** The artifact store rooted at any artifact URI (`s3://`, `file:`, `mlflow-artifacts:`, ...), through this client's resolvers. */
+  artifactStoreAt(artifactUri: string): ArtifactStore {
+    return openArtifactStore(artifactUri, this.#resolvers);
+  }
+
   /** The artifact store rooted at a run's artifact URI. */
   async artifactStoreForRun(runId: string): Promise<ArtifactStore> {
     const run = await this.store.getRun(runId);

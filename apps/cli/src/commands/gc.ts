@@ -1,4 +1,5 @@
 import { type CairnClient, createCairnClient } from '@cairn/client';
+import { CairnError } from '@cairn/core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-context.js';
 import { renderTable } from '../format.js';
@@ -20,39 +21,77 @@ const idList = (value: unknown) =>
 function printPlan(context: CommandContext, plan: GcPlan): void {
   context.print(
     `Would permanently delete ${plan.runs.length} run(s) and their artifacts` +
-      (plan.experiments.length > 0 ? `, from ${plan.experiments.length} deleted experiment(s):` : ':'),
+      (plan.experiments.length > 0 ? `, and ${plan.experiments.length} deleted experiment(s):` : ':'),
   );
   if (plan.runs.length > 0)
     context.print(
       renderTable(
-        ['Run ID', 'Experiment', 'Artifact URI'],
-        plan.runs.map((run) => [run.run_id, run.experiment_id, run.artifact_uri]),
+        ['Run ID', 'Experiment', 'Deleted', 'Artifact URI'],
+        plan.runs.map((run) => [
+          run.run_id,
+          run.experiment_id,
+          run.deleted_time === undefined ? '' : new Date(run.deleted_time).toISOString(),
+          run.artifact_uri,
+        ]),
       ),
     );
   if (plan.experiments.length > 0)
     context.print(
       renderTable(
-        ['Experiment ID', 'Name'],
-        plan.experiments.map((experiment) => [experiment.experiment_id, experiment.name]),
+        ['Experiment ID', 'Name', 'Artifact location (deleted too?)'],
+        plan.experiments.map((experiment) => [
+          experiment.experiment_id,
+          experiment.name,
+          `${experiment.artifact_location} (${experiment.delete_artifact_location ? 'yes' : 'no: not its own folder'})`,
+        ]),
       ),
     );
+  for (const note of plan.notes) context.print(`Note: ${note}`);
 }
 
-/** Deletes each planned run's artifacts (through the artifact resolvers: local, S3, ...) and then the run. */
+/** Deletes an artifact tree; an artifact URI nothing can open is reported and skipped, as mlflow gc does. */
+async function deleteArtifacts(
+  context: CommandContext,
+  client: CairnClient,
+  uri: string,
+  owner: string,
+  warnings: string[],
+): Promise<void> {
+  try {
+    await client.artifactStoreAt(uri).delete('');
+  } catch (error) {
+    // As mlflow gc: an artifact URI nothing can open must not block removing the metadata.
+    if (!isUnresolvableArtifactUri(error)) throw error;
+    const warning = `Could not open the artifacts of ${owner} at ${uri}; delete them by hand`;
+    warnings.push(warning);
+    context.io.stderr(`warning: ${warning}\n`);
+  }
+}
+
+/**
+ * Removes what the plan lists: each run's artifacts (through the artifact resolvers: local, S3, ...), then
+ * the run; then each experiment's own artifact folder, then the experiment with whatever is left of it.
+ * Artifacts go first so a failure never leaves files that no record points at any more.
+ */
 async function executePlan(context: CommandContext, client: CairnClient, plan: GcPlan): Promise<string[]> {
   const warnings: string[] = [];
   for (const run of plan.runs) {
-    try {
-      await (await client.artifactStoreForRun(run.run_id)).delete('');
-    } catch (error) {
-      // As mlflow gc: an artifact URI nothing can open must not block removing the run's metadata.
-      if (!isUnresolvableArtifactUri(error)) throw error;
-      const warning = `Could not open the artifacts of run ${run.run_id} at ${run.artifact_uri}; delete them by hand`;
-      warnings.push(warning);
-      context.io.stderr(`warning: ${warning}\n`);
-    }
-    await client.store.purgeRun(run.run_id);
+    await deleteArtifacts(context, client, run.artifact_uri, `run ${run.run_id}`, warnings);
+    await client.store.purgeRun(run.run_id).catch((error: unknown) => {
+      // A straggler that was not deleted (restored inside a deleted experiment) goes with its experiment.
+      if (!(CairnError.isInstance(error) && error.code === 'INVALID_PARAMETER_VALUE')) throw error;
+      if (!plan.experiments.some((experiment) => experiment.experiment_id === run.experiment_id)) throw error;
+    });
     if (!context.json) context.print(`Run with ID ${run.run_id} has been permanently deleted.`);
+  }
+  for (const experiment of plan.experiments) {
+    if (experiment.delete_artifact_location) {
+      const owner = `experiment ${experiment.experiment_id}`;
+      await deleteArtifacts(context, client, experiment.artifact_location, owner, warnings);
+    }
+    await client.store.purgeExperiment(experiment.experiment_id);
+    if (!context.json)
+      context.print(`Experiment with ID ${experiment.experiment_id} has been permanently deleted.`);
   }
   return warnings;
 }
@@ -63,17 +102,18 @@ export function registerGcCommand(program: Command, action: Action): void {
     program
       .command('gc')
       .description(
-        'Permanently delete runs in the deleted lifecycle stage, with their artifacts (local, S3, ...). ' +
-          'Without --run-ids/--experiment-ids: every deleted run, and every run of every deleted experiment.',
+        'Permanently delete runs and experiments in the deleted lifecycle stage, with their artifacts ' +
+          '(local, S3, ...). Without --run-ids/--experiment-ids: every deleted run, and every deleted ' +
+          'experiment with all its runs.',
       )
       .option(
         '--older-than <duration>',
-        "only what was deleted longer ago than this (#d#h#m#s, e.g. '30d', '2d8h', '1.5h'); a run's age counts from its end time",
+        "only what was deleted longer ago than this (#d#h#m#s, e.g. '30d', '2d8h', '1.5h'): a run by its deletion time (its end time if the store never recorded one), an experiment by its last update",
       )
       .option('--run-ids <ids>', 'comma-separated deleted runs to remove (default: every deleted run)')
       .option(
         '--experiment-ids <ids>',
-        'comma-separated deleted experiments whose runs to remove (default: every deleted experiment)',
+        'comma-separated deleted experiments to remove with all their runs (default: every deleted experiment)',
       )
       .option(
         '--backend-store-uri <uri>',
@@ -104,7 +144,10 @@ export function registerGcCommand(program: Command, action: Action): void {
         }
         const warnings = await executePlan(context, client, plan);
         if (context.json) context.printJson({ dry_run: false, ...plan, warnings });
-        else if (plan.runs.length === 0) context.print('Nothing to delete.');
+        else {
+          for (const note of plan.notes) context.print(`Note: ${note}`);
+          if (plan.runs.length === 0 && plan.experiments.length === 0) context.print('Nothing to delete.');
+        }
       } finally {
         await own?.close();
       }
