@@ -3,6 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { type CairnClient, createCairnClient } from '@cairn/client';
+import { resolveServerOptions, startServer } from '@cairn/server-app';
 import { createS3ArtifactStore } from '@cairn/store-s3';
 import { startTestS3Server, type TestS3Server } from '@cairn/store-s3/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -262,6 +263,67 @@ describe('cairn gc', () => {
     expect(runIds(JSON.parse(named.stdout) as GcPlan)).toEqual([young]);
     expect(experimentIds(JSON.parse(named.stdout) as GcPlan)).toEqual([]);
   });
+});
+
+describe('cairn gc against a tracking server', () => {
+  it('purges runs over REST, keeps deleted experiments with a note, and removes them with --backend-store-uri', async () => {
+    const { cwd, env, json, run } = await cliSandbox();
+    const database = `sqlite:///${join(cwd, 'server.db')}`;
+    const server = await startServer(
+      resolveServerOptions(
+        {
+          backendStoreUri: database,
+          artifactsDestination: join(cwd, 'proxied'),
+          port: 0,
+          logRequests: false,
+        },
+        {},
+      ),
+      cwd,
+    );
+    try {
+      env.MLFLOW_TRACKING_URI = server.url;
+      const client = createCairnClient({ trackingUri: server.url, env: {}, cwd });
+      const kept = await client.createExperiment('kept');
+      const active = await runWithArtifact(client, kept, 20);
+      const deleted = await runWithArtifact(client, kept, 20);
+      await daysAgo(10, () => client.deleteRun(deleted));
+      const gone = await client.createExperiment('gone');
+      const inGone = await runWithArtifact(client, gone, 20);
+      await daysAgo(10, () => client.deleteExperiment(gone));
+      await client.close();
+      const proxied = join(cwd, 'proxied');
+      expect(await filesUnder(proxied)).toHaveLength(3);
+
+      // The deletion times come over Cairn's route, so the ages are right over REST too.
+      const plan = await json<Done>('gc', '--older-than', '7d', '--dry-run');
+      expect(runIds(plan)).toEqual([deleted, inGone].sort());
+      expect(plan.runs.every((entry) => entry.deleted_time !== undefined)).toBe(true);
+      expect(plan.experiments).toEqual([]);
+      expect(plan.notes).toEqual([expect.stringContaining('1 deleted experiment(s) kept')]);
+      expect(runIds(await json<Done>('gc', '--older-than', '7d'))).toEqual(runIds(plan));
+      expect(await filesUnder(proxied)).toEqual([`${kept}/${active}/artifacts/notes/readme.txt`]);
+
+      const named = await run('gc', '--experiment-ids', gone);
+      expect(named.code).toBe(1);
+      expect(named.stderr).toContain('NOT_IMPLEMENTED');
+      expect(named.stderr).toContain('--backend-store-uri');
+
+      // Against the database itself the experiment goes too.
+      const direct = await json<Done>('gc', '--backend-store-uri', database);
+      expect(experimentIds(direct)).toEqual([gone]);
+      expect(direct.warnings).toEqual([]);
+      const check = createCairnClient({ trackingUri: server.url, env: {}, cwd });
+      await expect(check.getExperiment(gone)).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
+      expect((await check.getRun(active)).info.lifecycle_stage).toBe('active');
+      await check.close();
+      // Its proxied artifact folder (mlflow-artifacts:/<id>, resolved through the server) went with it.
+      expect(await filesUnder(proxied)).toEqual([`${kept}/${active}/artifacts/notes/readme.txt`]);
+      expect(await readdir(proxied)).toEqual([kept]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });
 
 describe('cairn gc with artifacts on S3 (moto server)', () => {
