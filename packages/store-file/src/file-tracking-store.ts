@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   alreadyExists,
@@ -28,12 +28,12 @@ import {
   validateLogBatch,
   validateRunTag,
 } from '@cairn/core';
+import { createFilePurgeOperations } from './file-purge-operations.js';
 import {
   appendAtomic,
   isMissing,
   pathExists,
   readTextIfExists,
-  transientSibling,
   withDirectoryLock,
   writeYaml,
 } from './fs-io.js';
@@ -85,6 +85,8 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       searchPushdown: false,
       purgeExperiments: true,
     },
+
+    ...createFilePurgeOperations(tree),
 
     async createExperiment(input) {
       await ensureReady();
@@ -193,26 +195,6 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       });
     },
 
-    async purgeExperiment(experimentId) {
-      await ensureReady();
-      const doomed = await withRootLock(async () => {
-        const { experiment, dir } = await findExperiment(experimentId);
-        if (experiment.lifecycle_stage !== 'deleted') {
-          throw invalidParameter(`Experiment ${experimentId} must be deleted before it is purged`, {
-            field: 'experiment_id',
-          });
-        }
-        const runs = await runsOf(dir);
-        // One rename takes the whole folder out of sight at once (readers skip transient names), so a
-        // crash during the removal below leaves an invisible leftover, never half an experiment.
-        const hidden = transientSibling(dir);
-        await rename(dir, hidden);
-        for (const run of runs) tree.forgetRun(run.info.run_id);
-        return hidden;
-      });
-      await rm(doomed, { recursive: true, force: true });
-    },
-
     async setExperimentTag(experimentId, tag: ExperimentTag) {
       const { experiment, dir } = await findExperiment(experimentId);
       assertExperimentActive(experiment);
@@ -307,44 +289,6 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
         const run = await rereadRun(located);
         await writeRunInfo(run, { ...run.info, lifecycle_stage: 'active' });
       });
-    },
-
-    async listDeletedRuns(input = {}) {
-      const experiments =
-        input.experimentIds === undefined
-          ? await allExperiments()
-          : (
-              await Promise.all(
-                [...new Set(input.experimentIds)].map((id) =>
-                  findExperiment(id).catch((error: unknown) => {
-                    if (CairnError.isInstance(error) && error.code === 'RESOURCE_DOES_NOT_EXIST')
-                      return undefined;
-                    throw error;
-                  }),
-                ),
-              )
-            ).filter((found) => found !== undefined);
-      const deleted = [];
-      for (const { dir } of experiments) {
-        for (const run of await runsOf(dir)) {
-          if (run.info.lifecycle_stage !== 'deleted') continue;
-          deleted.push(
-            run.deletedTime === undefined
-              ? { info: run.info }
-              : { info: run.info, deletedTime: run.deletedTime },
-          );
-        }
-      }
-      return deleted;
-    },
-
-    async purgeRun(runId) {
-      const run = await findRun(runId);
-      if (run.info.lifecycle_stage !== 'deleted') {
-        throw invalidParameter(`Run ${runId} must be deleted before it is purged`, { field: 'run_id' });
-      }
-      await rm(run.dir, { recursive: true, force: true });
-      tree.forgetRun(run.info.run_id);
     },
 
     async searchRuns(input) {
