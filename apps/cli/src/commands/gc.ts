@@ -1,5 +1,4 @@
 import { type CairnClient, createCairnClient } from '@cairn/client';
-import { CairnError } from '@cairn/core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-context.js';
 import { renderTable } from '../format.js';
@@ -70,19 +69,21 @@ async function deleteArtifacts(
 
 /**
  * Removes what the plan lists: each run's artifacts (through the artifact resolvers: local, S3, ...), then
- * the run; then each experiment's own artifact folder, then the experiment with whatever is left of it.
- * Artifacts go first so a failure never leaves files that no record points at any more.
+ * the run; then each experiment's own artifact folder, then the experiment with all its runs' records in one
+ * purge (one transaction on SQL, not one per run). Artifacts go first so a failure never leaves files that no
+ * record points at any more.
  */
 async function executePlan(context: CommandContext, client: CairnClient, plan: GcPlan): Promise<string[]> {
   const warnings: string[] = [];
+  const purgedWithExperiment = new Set(plan.experiments.map((experiment) => experiment.experiment_id));
+  const done = (run: GcPlan['runs'][number]) => {
+    if (!context.json) context.print(`Run with ID ${run.run_id} has been permanently deleted.`);
+  };
   for (const run of plan.runs) {
     await deleteArtifacts(context, client, run.artifact_uri, `run ${run.run_id}`, warnings);
-    await client.store.purgeRun(run.run_id).catch((error: unknown) => {
-      // A straggler that was not deleted (restored inside a deleted experiment) goes with its experiment.
-      if (!(CairnError.isInstance(error) && error.code === 'INVALID_PARAMETER_VALUE')) throw error;
-      if (!plan.experiments.some((experiment) => experiment.experiment_id === run.experiment_id)) throw error;
-    });
-    if (!context.json) context.print(`Run with ID ${run.run_id} has been permanently deleted.`);
+    if (purgedWithExperiment.has(run.experiment_id)) continue;
+    await client.store.purgeRun(run.run_id);
+    done(run);
   }
   for (const experiment of plan.experiments) {
     if (experiment.delete_artifact_location) {
@@ -90,6 +91,7 @@ async function executePlan(context: CommandContext, client: CairnClient, plan: G
       await deleteArtifacts(context, client, experiment.artifact_location, owner, warnings);
     }
     await client.store.purgeExperiment(experiment.experiment_id);
+    for (const run of plan.runs) if (run.experiment_id === experiment.experiment_id) done(run);
     if (!context.json)
       context.print(`Experiment with ID ${experiment.experiment_id} has been permanently deleted.`);
   }
