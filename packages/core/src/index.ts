@@ -16,14 +16,20 @@ export type {
 export type { SearchTracesInput, TraceStore, TraceStoreCapabilities } from './contracts/trace-store.js';
 export type {
   CreateExperimentInput,
+  CreateLoggedModelInput,
   CreateRunInput,
   DeletedRun,
+  FinalizeLoggedModelInput,
+  GetLoggedModelOptions,
   GetMetricHistoryInput,
   ListDeletedRunsInput,
   LogBatchInput,
+  LoggedModelDatasetFilter,
+  LoggedModelOrderBy,
   LogInputsInput,
   LogOutputsInput,
   SearchExperimentsInput,
+  SearchLoggedModelsInput,
   SearchRunsInput,
   TrackingStore,
   TrackingStoreCapabilities,
@@ -54,6 +60,22 @@ export {
   viewTypeNumber,
   viewTypeSchema,
 } from './entities/enums.js';
+export type {
+  LoggedModel,
+  LoggedModelData,
+  LoggedModelInfo,
+  LoggedModelParameter,
+  LoggedModelRegistration,
+  LoggedModelTag,
+} from './entities/logged-model.js';
+export {
+  loggedModelDataSchema,
+  loggedModelInfoSchema,
+  loggedModelParameterSchema,
+  loggedModelRegistrationSchema,
+  loggedModelSchema,
+  loggedModelTagSchema,
+} from './entities/logged-model.js';
 export type {
   ModelVersion,
   ModelVersionTag,
@@ -128,6 +150,33 @@ export {
 } from './ids.js';
 export { isLaterMetric, latestMetrics } from './latest-metric.js';
 export { limits } from './limits.js';
+export type { LoggedModelOrderClause } from './logged-models/logged-model-search.js';
+export {
+  latestLoggedModelMetrics,
+  loggedModelMetricValue,
+  metricInDatasets,
+  parseLoggedModelFilter,
+  resolveLoggedModelOrder,
+  validateLoggedModelDatasets,
+} from './logged-models/logged-model-search.js';
+export {
+  loggedModelNotFound,
+  loggedModelStatusCode,
+  loggedModelStatusFromCode,
+  loggedModelStatusFromFilter,
+  loggedModelTagNotFound,
+  maxLoggedModelNameLength,
+  validateLoggedModelName,
+  validateLoggedModelParams,
+  validateLoggedModelStatus,
+  validateLoggedModelTags,
+} from './logged-models/logged-model-validation.js';
+export { loggedModelArtifactLocation, newLoggedModel } from './logged-models/new-logged-model.js';
+export {
+  loggedModelAttribute,
+  matchesLoggedModel,
+  searchLoggedModelsInMemory,
+} from './logged-models/search-logged-models-in-memory.js';
 export type { MetricHistoryPageInput, MetricHistoryPosition } from './metric-history.js';
 export {
   compareMetricHistory,

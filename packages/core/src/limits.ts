@@ -34,4 +34,7 @@ export const limits = {
   searchRegisteredModelsMaxResults: 1000,
   searchModelVersionsMaxResults: 200000,
   searchTracesMaxResults: 500,
+  /** search-logged-models: MLflow's proto default page size, and Cairn's cap (MLflow sets none). */
+  searchLoggedModelsDefaultMaxResults: 50,
+  searchLoggedModelsMaxResults: 50000,
 } as const;

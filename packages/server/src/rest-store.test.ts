@@ -55,6 +55,7 @@ function serverOver(open: () => Promise<{ store: TrackingStore; cleanup: () => P
 describeTrackingStore(
   'REST -> server -> memory',
   serverOver(async () => ({ store: createMemoryTrackingStore(), cleanup: async () => {} })),
+  { skip: { 'logged-models': 'the server does not route logged models yet (next commit)' } },
 );
 
 describeTrackingStore(
@@ -66,6 +67,7 @@ describeTrackingStore(
       cleanup: () => rm(root, { recursive: true, force: true }),
     };
   }),
+  { skip: { 'logged-models': 'the server does not route logged models yet (next commit)' } },
 );
 
 describeTrackingStore(
@@ -80,6 +82,7 @@ describeTrackingStore(
       cleanup: () => rm(root, { recursive: true, force: true }),
     };
   }),
+  { skip: { 'logged-models': 'the server does not route logged models yet (next commit)' } },
 );
 
 // The artifact side: the REST artifact store over the proxy, backed by a file artifact store.

@@ -9,5 +9,7 @@ const base = mkdtempSync(join(tmpdir(), 'cairn-store-file-'));
 let count = 0;
 const freshDir = () => join(base, String(++count));
 
-describeTrackingStore('file', () => createFileTrackingStore({ root: freshDir() }));
+describeTrackingStore('file', () => createFileTrackingStore({ root: freshDir() }), {
+  skip: { 'logged-models': 'the file store does not keep logged models yet (next commit)' },
+});
 describeArtifactStore('file', () => createFileArtifactStore({ root: freshDir() }));

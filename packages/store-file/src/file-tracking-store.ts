@@ -28,6 +28,7 @@ import {
   validateLogBatch,
   validateRunTag,
 } from '@cairn/core';
+import { loggedModelMethods } from './file-logged-models.js';
 import { createFilePurgeOperations } from './file-purge-operations.js';
 import {
   appendAtomic,
@@ -379,6 +380,8 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       const run = await activeRun(input.runId);
       for (const model of input.models) await writeModelOutput(run.dir, run.info.run_id, model);
     },
+
+    ...loggedModelMethods,
 
     async close() {
       tree.close();

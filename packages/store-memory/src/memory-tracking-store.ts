@@ -41,6 +41,7 @@ import {
   validateLogBatch,
   validateRunTag,
 } from '@cairn/core';
+import { createMemoryLoggedModels } from './memory-logged-models.js';
 
 /** Options of {@link createMemoryTrackingStore}. */
 export interface MemoryTrackingStoreOptions {
@@ -155,6 +156,10 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
     // The tag and the attribute are one name seen two ways, as in MLflow.
     if (key === systemTags.runName) record.info.run_name = value;
   };
+
+  const loggedModels = createMemoryLoggedModels({
+    experiment: (experimentId) => findExperiment(experimentId).experiment,
+  });
 
   const store: TrackingStore = {
     specificationVersion: 'v1',
@@ -394,6 +399,7 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
         const current = record.latest.get(point.key);
         if (current === undefined || isLaterMetric(point, current)) record.latest.set(point.key, point);
       }
+      loggedModels.recordMetrics(input.runId, record.info.experiment_id, batch.metrics);
     },
 
     async deleteTag(runId, key) {
@@ -437,10 +443,13 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
       }
     },
 
+    ...loggedModels.methods,
+
     async close() {
       closed = true;
       experiments.clear();
       runs.clear();
+      loggedModels.clear();
     },
   };
   return store;

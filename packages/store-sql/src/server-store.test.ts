@@ -27,11 +27,15 @@ for (const server of servers) {
       await database?.drop();
     });
     // One database per file, emptied before each test: creating 70 tables per test would take minutes.
-    describeTrackingStore(`sql (${server.name})`, async () => {
-      const current = database as ServerDatabase;
-      await current.reset();
-      return createSqlTrackingStore({ uri: current.uri, artifactRoot: 'file:///tmp/cairn-sql-artifacts' });
-    });
+    describeTrackingStore(
+      `sql (${server.name})`,
+      async () => {
+        const current = database as ServerDatabase;
+        await current.reset();
+        return createSqlTrackingStore({ uri: current.uri, artifactRoot: 'file:///tmp/cairn-sql-artifacts' });
+      },
+      { skip: { 'logged-models': 'the SQL store does not keep logged models yet (next commit)' } },
+    );
 
     it('answers RESOURCE_DOES_NOT_EXIST for ids past the INTEGER column, such as 18-digit file-store ids', async () => {
       await (database as ServerDatabase).reset();

@@ -26,6 +26,7 @@ import {
 } from './sql-experiment-operations.js';
 import { logInputsInSql, logOutputsInSql } from './sql-inputs.js';
 import { logBatchInSql, writeRunTags } from './sql-log-batch.js';
+import { loggedModelMethods } from './sql-logged-models.js';
 import { metricHistoryPageInSql } from './sql-metric-history.js';
 import type { RunSearchPlan } from './sql-order.js';
 import { loadRuns, runInfoFromRow } from './sql-rows.js';
@@ -255,6 +256,8 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
         await logOutputsInSql(transaction, input);
       });
     },
+
+    ...loggedModelMethods,
 
     async close() {
       if (closed) return;

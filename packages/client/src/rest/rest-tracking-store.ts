@@ -9,6 +9,7 @@ import {
   type RunInfo,
   type TrackingStore,
 } from '@cairn/core';
+import { restLoggedModelMethods } from './rest-logged-models.js';
 import { createRestTransport, type RestTransport, type RestTransportOptions } from './rest-transport.js';
 
 const api = '/api/2.0/mlflow';
@@ -82,8 +83,11 @@ export function createRestTrackingStore(
   options: RestTrackingStoreOptions | { transport: RestTransport },
 ): TrackingStore {
   const transport = 'transport' in options ? options.transport : createRestTransport(options);
-  const call = async <T>(method: 'GET' | 'POST', path: string, body: Record<string, unknown> = {}) =>
-    (await transport.json(method, `${api}${path}`, body)) as T;
+  const call = async <T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body: Record<string, unknown> = {},
+  ) => (await transport.json(method, `${api}${path}`, body)) as T;
   const post = async (path: string, body: Record<string, unknown>) => {
     await call('POST', path, body);
   };
@@ -295,6 +299,7 @@ export function createRestTrackingStore(
         models: input.models ?? [],
       }),
     logOutputs: (input) => post('/runs/outputs', { run_id: input.runId, models: input.models }),
+    ...restLoggedModelMethods(call, fromWireMetric),
     close: async () => {},
   };
 }

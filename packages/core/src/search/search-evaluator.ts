@@ -54,7 +54,7 @@ function compareValue(actual: string | number, clause: Comparison): boolean {
 }
 
 /** A clause over one value that may be missing: missing matches only IS NULL. */
-function matchesValue(actual: string | number | undefined, clause: Comparison): boolean {
+export function matchesValue(actual: string | number | undefined, clause: Comparison): boolean {
   if (actual === undefined) return clause.comparator === 'IS NULL';
   return compareValue(actual, clause);
 }

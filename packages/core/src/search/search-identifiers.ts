@@ -47,6 +47,7 @@ const prefixEntities: Readonly<Record<string, SearchEntity>> = {
 const targetEntities: Readonly<Record<SearchTarget, readonly SearchEntity[]>> = {
   runs: ['metric', 'param', 'tag', 'attribute', 'dataset'],
   experiments: ['attribute', 'tag'],
+  logged_models: ['metric', 'param', 'tag', 'attribute'],
 };
 
 /** Run attributes a filter may name, by value kind. `lifecycle_stage` is a Cairn addition. */
@@ -73,6 +74,25 @@ const experimentOrderAttributes: Readonly<Record<string, ValueKind>> = {
   experiment_id: 'string',
 };
 
+/** Logged-model attributes (MLflow's `search_logged_models`), filterable and orderable alike. */
+const loggedModelAttributes: Readonly<Record<string, ValueKind>> = {
+  name: 'string',
+  model_id: 'string',
+  model_type: 'string',
+  status: 'string',
+  source_run_id: 'string',
+  creation_timestamp: 'number',
+  last_updated_timestamp: 'number',
+};
+
+/** MLflow's logged-model aliases (`creation_time`), plus `last_updated_time` for symmetry. */
+const loggedModelAttributeAliases: Readonly<Record<string, string>> = {
+  creation_time: 'creation_timestamp',
+  last_updated_time: 'last_updated_timestamp',
+  creation_timestamp_ms: 'creation_timestamp',
+  last_updated_timestamp_ms: 'last_updated_timestamp',
+};
+
 /** MLflow's attribute aliases (for runs only); matched exactly, as MLflow does. */
 const runAttributeAliases: Readonly<Record<string, string>> = {
   created: 'start_time',
@@ -90,6 +110,7 @@ export type IdentifierUse = 'filter' | 'order_by';
 
 function attributeTable(target: SearchTarget, use: IdentifierUse): Readonly<Record<string, ValueKind>> {
   if (target === 'runs') return runAttributes;
+  if (target === 'logged_models') return loggedModelAttributes;
   return use === 'filter' ? experimentFilterAttributes : experimentOrderAttributes;
 }
 
@@ -100,7 +121,12 @@ export function attributeKeys(target: SearchTarget, use: IdentifierUse): string[
 
 /** The value kind of an attribute of a target, or undefined when it does not exist. */
 export function attributeKind(target: SearchTarget, key: string): ValueKind | undefined {
-  const table = target === 'runs' ? runAttributes : experimentOrderAttributes;
+  const table =
+    target === 'runs'
+      ? runAttributes
+      : target === 'logged_models'
+        ? loggedModelAttributes
+        : experimentOrderAttributes;
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
@@ -133,10 +159,9 @@ export function resolveIdentifier(
     return { ok: false, reason: `${entity}s cannot be used when searching ${target}` };
   }
   if (entity === 'attribute') {
-    const canonical =
-      target === 'runs' && Object.hasOwn(runAttributeAliases, key)
-        ? (runAttributeAliases[key] as string)
-        : key;
+    const aliases =
+      target === 'runs' ? runAttributeAliases : target === 'logged_models' ? loggedModelAttributeAliases : {};
+    const canonical = Object.hasOwn(aliases, key) ? (aliases[key] as string) : key;
     const table = attributeTable(target, use);
     if (!Object.hasOwn(table, canonical)) {
       return {
@@ -167,6 +192,14 @@ export function clauseRule(target: SearchTarget, entity: SearchEntity, key: stri
       };
     case 'param':
     case 'tag':
+      // MLflow's logged-model search also takes IN / NOT IN on params and tags.
+      if (target === 'logged_models') {
+        return {
+          comparators: new Set([...stringComparators, ...listComparators, ...nullComparators]),
+          valueKind: 'string',
+          allowsList: true,
+        };
+      }
       return {
         comparators: new Set([...stringComparators, ...nullComparators]),
         valueKind: 'string',
@@ -182,8 +215,8 @@ export function clauseRule(target: SearchTarget, entity: SearchEntity, key: stri
       if (attributeKind(target, key) === 'number') {
         return { comparators: new Set(numericComparators), valueKind: 'number', allowsList: false };
       }
-      // MLflow accepts lists for run_id alone among attributes.
-      const allowsList = target === 'runs' && key === 'run_id';
+      // MLflow accepts lists for run_id alone among run attributes, and on every logged-model string attribute.
+      const allowsList = (target === 'runs' && key === 'run_id') || target === 'logged_models';
       return {
         comparators: new Set(allowsList ? [...stringComparators, ...listComparators] : stringComparators),
         valueKind: 'string',

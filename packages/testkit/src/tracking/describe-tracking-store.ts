@@ -6,6 +6,7 @@ import { experimentTagsSuite } from './experiment-tags-suite.js';
 import { experimentsSuite } from './experiments-suite.js';
 import { inputsSuite } from './inputs-suite.js';
 import { logBatchSuite } from './log-batch-suite.js';
+import { loggedModelsSuite } from './logged-models-suite.js';
 import { metricHistorySuite } from './metric-history-suite.js';
 import { metricsSuite } from './metrics-suite.js';
 import { nestedRunsSuite } from './nested-runs-suite.js';
@@ -34,6 +35,7 @@ export const trackingSuiteNames = [
   'tags',
   'log-batch',
   'inputs',
+  'logged-models',
   'nested-runs',
   'search-runs',
   'search-experiments',
@@ -57,6 +59,7 @@ const suites: Record<TrackingSuiteName, (context: TrackingSuiteContext) => void>
   tags: tagsSuite,
   'log-batch': logBatchSuite,
   inputs: inputsSuite,
+  'logged-models': loggedModelsSuite,
   'nested-runs': nestedRunsSuite,
   'search-runs': (context) => {
     searchRunsFilterSuite(context);
