@@ -4,14 +4,11 @@ import type { TableSpec } from './schema/table-spec.js';
 import type { SqlDialectName } from './sql-dialect-name.js';
 import type { SqlTransaction } from './sql-transaction.js';
 
-/** One statement of an experiment purge, before it is rendered for a dialect. */
-interface PurgeStep {
+/** Rows that keep existing but stop pointing at the purged experiment (an `ON DELETE SET NULL` key). */
+interface Nullified {
   table: string;
-  /** `delete` removes the rows; `nullify` sets the referencing columns to NULL (an `ON DELETE SET NULL` key). */
-  kind: 'delete' | 'nullify';
-  columns?: readonly string[];
-  /** Conditions OR-ed together; each selects the rows that hang off the purged experiment one way. */
-  conditions: string[];
+  columns: readonly string[];
+  condition: string;
 }
 
 const columnNames = (table: TableSpec) => new Set(table.columns.map((column) => column.split(' ')[0]));
@@ -32,11 +29,12 @@ export function experimentPurgeStatements(dialect: SqlDialectName, id: number): 
   const byName = new Map(allTables.map((table) => [table.name, table]));
   /** For each table whose rows go, the condition selecting them. */
   const selected = new Map<string, string>([['experiments', `${q('experiment_id')} = ${id}`]]);
-  const nullify: PurgeStep[] = [];
+  const nullify: Nullified[] = [];
 
-  // Breadth-first over the key graph; a table reached by several keys gets their conditions OR-ed.
+  // Breadth-first over the key graph; a table reached by several keys gets their conditions OR-ed. The
+  // depth bound stops a (hypothetical) cycle of keys from looping forever.
   let frontier = ['experiments'];
-  while (frontier.length > 0) {
+  for (let depth = 0; frontier.length > 0 && depth <= allTables.length; depth += 1) {
     const next: string[] = [];
     for (const table of allTables) {
       for (const key of table.foreignKeys ?? []) {
@@ -46,7 +44,7 @@ export function experimentPurgeStatements(dialect: SqlDialectName, id: number): 
             ? `${list(key.columns)} = ${id}`
             : `${list(key.columns)} IN (SELECT ${key.referencedColumns.map(q).join(', ')} FROM ${q(key.references)} WHERE ${selected.get(key.references) as string})`;
         if (/ON DELETE SET NULL/iu.test(key.actions ?? '')) {
-          nullify.push({ table: table.name, kind: 'nullify', columns: key.columns, conditions: [condition] });
+          nullify.push({ table: table.name, columns: key.columns, condition });
           continue;
         }
         const existing = selected.get(table.name);
@@ -83,10 +81,8 @@ export function experimentPurgeStatements(dialect: SqlDialectName, id: number): 
     );
   }
   for (const step of nullify) {
-    const columns = step.columns ?? [];
-    statements.push(
-      `UPDATE ${q(step.table)} SET ${columns.map((column) => `${q(column)} = NULL`).join(', ')} WHERE ${step.conditions.join(' OR ')}`,
-    );
+    const assignments = step.columns.map((column) => `${q(column)} = NULL`).join(', ');
+    statements.push(`UPDATE ${q(step.table)} SET ${assignments} WHERE ${step.condition}`);
   }
   // A table goes once no remaining table still points at it (referencing rows first, as the keys require).
   const remaining = new Set(selected.keys());
