@@ -64,6 +64,8 @@ function view(record: ModelRecord): LoggedModel {
 export function createMemoryLoggedModels(context: MemoryLoggedModelsContext): {
   methods: LoggedModelMethods;
   recordMetrics(runId: string, experimentId: string, metrics: readonly Metric[]): void;
+  /** Drops every logged model of an experiment (the experiment is being purged). */
+  forgetExperiment(experimentId: string): void;
   clear(): void;
 } {
   const models = new Map<string, ModelRecord>();
@@ -154,6 +156,11 @@ export function createMemoryLoggedModels(context: MemoryLoggedModelsContext): {
             Object.is(existing.value, point.value),
         );
         if (!repeated) record.points.push(point);
+      }
+    },
+    forgetExperiment(experimentId) {
+      for (const [modelId, record] of models) {
+        if (record.info.experiment_id === experimentId) models.delete(modelId);
       }
     },
     clear() {

@@ -245,6 +245,7 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
         });
       }
       for (const [runId, run] of runs) if (run.info.experiment_id === experimentId) runs.delete(runId);
+      loggedModels.forgetExperiment(experimentId);
       experiments.delete(experimentId);
     },
 

@@ -210,7 +210,7 @@ export interface TrackingStore {
   restoreExperiment(experimentId: string): Promise<void>;
   /**
    * Removes a soft-deleted experiment for good with everything of it (runs, params, metrics, tags,
-   * inputs, experiment tags), all or nothing (used by garbage collection; artifacts are the caller's).
+   * inputs, experiment tags, logged models), all or nothing (used by garbage collection; artifacts are the caller's).
    * RESOURCE_DOES_NOT_EXIST if unknown, INVALID_PARAMETER_VALUE if not deleted; NOT_IMPLEMENTED where
    * `capabilities.purgeExperiments` is false.
    */

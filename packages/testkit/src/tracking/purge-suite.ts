@@ -1,4 +1,4 @@
-import type { Run, TrackingStore } from '@cairn/core';
+import { CairnError, type Run, type TrackingStore } from '@cairn/core';
 import { expect, it } from 'vitest';
 import { expectCairnError } from '../expect-cairn-error.js';
 import { datasetInput, metric, type TrackingSuiteContext, uniqueName } from './tracking-context.js';
@@ -138,6 +138,27 @@ export function purgeSuite(context: TrackingSuiteContext): void {
     expect((await store().getExperiment(reborn)).tags).toEqual([]);
     const runs = await store().searchRuns({ experimentIds: [reborn], runViewType: 'ALL' });
     expect(runs.items).toEqual([]);
+  });
+
+  it("purges a deleted experiment's logged models (where the store keeps logged models)", async (test) => {
+    needsPurge(test);
+    const kept = await context.createExperiment('kept');
+    const gone = await context.createExperiment('gone');
+    const created = await store()
+      .createLoggedModel({ experimentId: gone, name: 'model-gone', params: [{ key: 'p', value: '1' }] })
+      .catch((error: unknown) => {
+        if (CairnError.isInstance(error) && error.code === 'NOT_IMPLEMENTED') return undefined;
+        throw error;
+      });
+    if (created === undefined) return test.skip('the store does not keep logged models yet');
+    const keptModel = await store().createLoggedModel({ experimentId: kept, name: 'model-kept' });
+    await store().deleteExperiment(gone);
+    await store().purgeExperiment(gone);
+    await expectCairnError(
+      store().getLoggedModel(created.info.model_id, { allowDeleted: true }),
+      'RESOURCE_DOES_NOT_EXIST',
+    );
+    expect(await store().getLoggedModel(keptModel.info.model_id)).toEqual(keptModel);
   });
 
   it('refuses to purge an active experiment with INVALID_PARAMETER_VALUE and changes nothing', async (test) => {
