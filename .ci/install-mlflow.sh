@@ -11,7 +11,7 @@ set -euo pipefail
 version="${MLFLOW_VERSION:-3.18.0}"
 venv="${CAIRN_MLFLOW_VENV:-$HOME/.cache/cairn/mlflow-$version}"
 py="$venv/bin/python"
-if [ -x "$py" ] && "$py" -c "import mlflow, psycopg2, pymysql, sys; sys.exit(0 if mlflow.__version__ == '$version' else 1)" 2>/dev/null; then
+if [ -x "$py" ] && "$py" -c "import mlflow, psycopg2, pymysql, boto3, sys; sys.exit(0 if mlflow.__version__ == '$version' else 1)" 2>/dev/null; then
   echo "$py"; exit 0
 fi
 python3 -m venv "$venv" >&2
@@ -24,5 +24,8 @@ if ! "$venv/bin/pip" install -q "mlflow==$version" >&2; then
 fi
 # The database drivers MLflow's SQLAlchemy store needs to open PostgreSQL and MySQL (schema comparisons).
 "$venv/bin/pip" install -q psycopg2-binary==2.9.13 PyMySQL==1.2.4 >&2
+# boto3: MLflow's client writes and reads s3:// artifact URIs itself (S3ArtifactRepository), as it does
+# against a server started with --no-serve-artifacts --default-artifact-root s3://...
+"$venv/bin/pip" install -q boto3==1.44.5 >&2
 "$py" -c "import mlflow; assert mlflow.__version__ == '$version', mlflow.__version__" >&2
 echo "$py"

@@ -82,6 +82,31 @@ describe('artifact proxy', () => {
     expect(response.body).toEqual({ error_code: 'NOT_IMPLEMENTED', message: multipartUnsupportedMessage });
   });
 
+  it('refuses a multipart path that names no file with 400 naming the field, before asking the store', async () => {
+    app = memoryServer();
+    for (const path of ['', '.', '..', 'dir/', 'C:\\data\\..', 'a%2F..', 'x%00', '%E0%A4%A']) {
+      for (const action of ['create', 'complete', 'abort']) {
+        const response = await post(app, `/api/2.0/mlflow-artifacts/mpu/${action}/1/r/artifacts`, {
+          path,
+          upload_id: 'u',
+          parts: [],
+          num_parts: 1,
+        });
+        expect(response.status, `${action} ${JSON.stringify(path)}`).toBe(400);
+        expect(response.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+        expect(response.body.message).toMatch(/path/u);
+      }
+    }
+    // Old clients send their whole local path (POSIX or Windows); only the name counts, so these reach the store.
+    for (const path of ['/tmp/big.bin', 'C:\\Users\\me\\big.bin', 'big.bin']) {
+      const response = await post(app, '/api/2.0/mlflow-artifacts/mpu/create/1/r/artifacts', {
+        path,
+        num_parts: 2,
+      });
+      expect(response.status).toBe(501);
+    }
+  });
+
   it('answers 503 on the proxy routes with --no-serve-artifacts', async () => {
     app = memoryServer({ serveArtifacts: false });
     const response = await app.inject(`${proxy}?path=x`);

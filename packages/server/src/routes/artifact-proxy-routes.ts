@@ -14,6 +14,7 @@ import {
   createMultipartUploadRequest,
   listProxiedArtifactsRequest,
 } from '../wire/tracking-schemas.js';
+import { multipartFileName } from './multipart-file-name.js';
 import { apiPrefixes, parseRequest, type RouteTable, sendJson } from './route-table.js';
 
 /** What MLflow answers when the store cannot do multipart; the official client falls back to a PUT on it. */
@@ -100,6 +101,13 @@ async function rawArtifactRoutes(app: FastifyInstance, store: ArtifactStore): Pr
   }
 }
 
+/**
+ * The store path a multipart request writes: as in MLflow, the URL names the directory and the body's
+ * `path` the file (only its name counts).
+ */
+const multipartTarget = (request: FastifyRequest, path: string) =>
+  `${proxiedArtifactPath(request)}/${multipartFileName(path)}`;
+
 /** Registers the artifact proxy: raw file routes and the multipart RPCs. */
 export function registerArtifactProxyRoutes(
   app: FastifyInstance,
@@ -130,7 +138,7 @@ export function registerArtifactProxyRoutes(
       request: createMultipartUploadRequest,
     },
     async (input, request) => {
-      const path = proxiedArtifactPath(request);
+      const path = multipartTarget(request, input.path);
       if (!store.capabilities.multipartUpload || !store.createMultipartUpload) throw unsupported();
       const upload = await store.createMultipartUpload(path, input.num_parts ?? 1);
       return {
@@ -151,7 +159,7 @@ export function registerArtifactProxyRoutes(
       request: completeMultipartUploadRequest,
     },
     async (input, request) => {
-      const path = proxiedArtifactPath(request);
+      const path = multipartTarget(request, input.path);
       if (!store.capabilities.multipartUpload || !store.completeMultipartUpload) throw unsupported();
       await store.completeMultipartUpload(
         path,
@@ -169,7 +177,7 @@ export function registerArtifactProxyRoutes(
       request: abortMultipartUploadRequest,
     },
     async (input, request) => {
-      const path = proxiedArtifactPath(request);
+      const path = multipartTarget(request, input.path);
       if (!store.capabilities.multipartUpload || !store.abortMultipartUpload) throw unsupported();
       await store.abortMultipartUpload(path, input.upload_id);
       return {};
