@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
-  type ArtifactBody,
   type ArtifactStore,
   doesNotExist,
   type FileInfo,
@@ -16,6 +15,7 @@ import {
   type S3ConnectionOptions,
   sharedS3Client,
 } from './s3-sdk.js';
+import { uploadStream } from './s3-stream-upload.js';
 import { encodeCopySource, parseS3Uri } from './s3-uri.js';
 
 /** Options of {@link createS3ArtifactStore}. */
@@ -38,14 +38,8 @@ const deleteBatchSize = 1000;
 
 const compareText = (left: string, right: string) => (left < right ? -1 : left > right ? 1 : 0);
 
-const toReadable = (body: ArtifactBody): Readable | Uint8Array =>
-  typeof body === 'string'
-    ? Buffer.from(body, 'utf8')
-    : body instanceof Uint8Array
-      ? body
-      : body instanceof Readable
-        ? body
-        : Readable.from(body);
+const toBytes = (body: string | Uint8Array): Uint8Array =>
+  typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 
 /** Extra arguments for every upload, as MLflow's `MLFLOW_S3_UPLOAD_EXTRA_ARGS` (JSON, e.g. ServerSideEncryption). */
 function uploadExtraArgs(env: Record<string, string | undefined>): Record<string, string> {
@@ -65,8 +59,9 @@ function uploadExtraArgs(env: Record<string, string | undefined>): Record<string
 
 /**
  * An artifact store on S3 or any S3-compatible service, rooted at `s3://bucket/prefix`. The AWS SDK is
- * loaded on first use. Uploads stream through `@aws-sdk/lib-storage` in parts (a failed upload is aborted,
- * so nothing half-written becomes visible); downloads stream the response body; listings page through
+ * loaded on first use. In-memory bodies go up through `@aws-sdk/lib-storage`, streamed bodies through a
+ * fixed pool of part buffers (see `uploadStream`), both in parts (a failed upload is aborted, so nothing
+ * half-written becomes visible); downloads stream the response body; listings page through
  * ListObjectsV2 with `/` as delimiter; deletes of a tree go in batches of 1000 keys.
  */
 export function createS3ArtifactStore(options: S3ArtifactStoreOptions): ArtifactStore {
@@ -157,10 +152,25 @@ export function createS3ArtifactStore(options: S3ArtifactStoreOptions): Artifact
 
     async put(path, body) {
       const relative = filePath(path);
+      if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+        const [sdk, s3] = await Promise.all([loadS3Sdk(), client()]);
+        await uploadStream({
+          sdk,
+          client: s3,
+          bucket,
+          key: keyOf(relative),
+          target: uriOf(relative),
+          body,
+          partSize,
+          queueSize,
+          extraArgs,
+        });
+        return;
+      }
       const [{ Upload }, s3] = await Promise.all([loadStorageSdk(), client()]);
       const upload = new Upload({
         client: s3,
-        params: { ...extraArgs, Bucket: bucket, Key: keyOf(relative), Body: toReadable(body) },
+        params: { ...extraArgs, Bucket: bucket, Key: keyOf(relative), Body: toBytes(body) },
         partSize,
         queueSize,
         // A failed multipart upload is aborted, so its parts neither linger (and cost) nor become visible.

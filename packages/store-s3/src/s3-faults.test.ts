@@ -1,6 +1,6 @@
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ArtifactStore } from '@cairn/core';
-import { collectBytes, collectText, patternBytes } from '@cairn/testkit';
+import { chunked, collectBytes, collectText, patternBytes } from '@cairn/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createS3ArtifactStore } from './s3-artifact-store.js';
 import { type FaultProxy, startFaultProxy } from './testing/fault-proxy.js';
@@ -129,6 +129,31 @@ describe('S3 artifact store against a failing S3 (fault proxy in front of moto)'
     proxy.setRule(() => 'pass');
     expect(await store.stat('never.bin')).toBeUndefined();
     expect(await collectText(await store.get('kept.bin'))).toBe('the old version');
+    expect(await pendingUploads(prefix)).toEqual([]);
+  });
+
+  it('aborts a streamed upload whose parts keep failing, keeping the old version and leaving no parts', async () => {
+    const { store, prefix } = storeBehindProxy({ maxAttempts: 2 });
+    await store.put('kept.bin', 'the old version');
+    proxy.setRule((request) => (isPartUpload(request) ? { status: 500 } : 'pass'));
+    const bytes = patternBytes(16 * mebibyte, 4);
+    await expect(store.put('kept.bin', chunked(bytes, 256 * 1024))).rejects.toMatchObject({
+      code: 'INTERNAL_ERROR',
+      message: expect.stringContaining('UploadPart'),
+    });
+    proxy.setRule(() => 'pass');
+    expect(await collectText(await store.get('kept.bin'))).toBe('the old version');
+    expect(await pendingUploads(prefix)).toEqual([]);
+  });
+
+  it('aborts a streamed upload whose source fails half-way: nothing becomes visible', async () => {
+    const { store, prefix } = storeBehindProxy();
+    async function* breaksAfterTwoParts() {
+      yield* chunked(patternBytes(12 * mebibyte, 6), mebibyte);
+      throw new Error('client went away');
+    }
+    await expect(store.put('half.bin', breaksAfterTwoParts())).rejects.toThrow(/client went away/u);
+    expect(await store.stat('half.bin')).toBeUndefined();
     expect(await pendingUploads(prefix)).toEqual([]);
   });
 
