@@ -3,12 +3,14 @@ import { defaultArtifactResolvers, resolveTrackingUri } from '@cairn/client';
 import {
   type ArtifactStore,
   invalidParameter,
+  parseArtifactUri,
   parseTrackingUri,
   pathToFileUri,
   type TrackingStore,
 } from '@cairn/core';
 import { createFileArtifactStore, createFileTrackingStore } from '@cairn/store-file';
 import { createMemoryTrackingStore } from '@cairn/store-memory';
+import { createS3ArtifactResolver } from '@cairn/store-s3';
 import { createSqlTrackingStore } from '@cairn/store-sql';
 import type { ServerOptions } from './server-options.js';
 
@@ -64,10 +66,39 @@ export function openServerStores(options: ServerOptions, cwd: string): ServerSto
       );
   }
   const artifactStore = options.serveArtifacts
-    ? createFileArtifactStore({ root: resolve(cwd, options.artifactsDestination) })
+    ? openArtifactsDestination(options.artifactsDestination, cwd)
     : undefined;
   return { trackingStore, artifactStore, backendStoreUri, defaultArtifactRoot };
 }
 
-/** Resolvers for run artifact URIs that are not proxied (`file://` roots when not serving artifacts). */
+/** Resolvers for run artifact URIs that are not proxied (`file://` or `s3://` roots when not serving artifacts). */
 export const serverArtifactResolvers = defaultArtifactResolvers;
+
+/**
+ * S3 behind the proxy buffers each streamed upload in at most 2 parts in flight plus one filling, of 5 MiB
+ * (S3's minimum part size): 15 MiB per upload, where the store's defaults (4 in flight of 8 MiB) hold 40 MiB.
+ * A server takes many uploads at once; measured, a 256 MB upload grows the server's RSS by about 50 MB.
+ */
+const proxiedS3Resolver = createS3ArtifactResolver({ partSizeBytes: 5 * 1024 * 1024, queueSize: 2 });
+
+/**
+ * The store behind the artifact proxy: a path (relative to `cwd`) or `file://` URI is a local directory;
+ * any other URI opens through the artifact resolvers (`s3://bucket/prefix` through @cairn/store-s3, configured
+ * from `MLFLOW_S3_ENDPOINT_URL` and `AWS_*` as MLflow's S3 repository is).
+ */
+export function openArtifactsDestination(destination: string, cwd: string): ArtifactStore {
+  const parsed = parseArtifactUri(destination);
+  if (parsed.scheme === 'file') return createFileArtifactStore({ root: resolve(cwd, parsed.path) });
+  const unsupported = () =>
+    invalidParameter(
+      `The server cannot serve artifacts from '${destination}': give a directory, a file:// URI or an s3://bucket/prefix URI`,
+      { field: 'artifacts_destination' },
+    );
+  // The proxy's own scheme (or another tracking server) behind the proxy would send uploads in a circle.
+  if (['mlflow-artifacts', 'http', 'https'].includes(parsed.scheme)) throw unsupported();
+  for (const resolver of [proxiedS3Resolver, ...serverArtifactResolvers]) {
+    const store = resolver(destination);
+    if (store !== undefined) return store;
+  }
+  throw unsupported();
+}

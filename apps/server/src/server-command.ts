@@ -74,11 +74,12 @@ export function createServerCommand(name: string, io: ServerCommandIo): Command 
     )
     .option(
       '--default-artifact-root <uri>',
-      "new experiments' artifact root (env MLFLOW_DEFAULT_ARTIFACT_ROOT)",
+      "new experiments' artifact root, e.g. s3://bucket/prefix with --no-serve-artifacts (env MLFLOW_DEFAULT_ARTIFACT_ROOT)",
     )
     .option(
-      '--artifacts-destination <dir>',
-      'directory behind the artifact proxy (env MLFLOW_ARTIFACTS_DESTINATION; default ./mlartifacts)',
+      '--artifacts-destination <uri>',
+      'where the artifact proxy keeps files: a directory, file:// or s3://bucket/prefix (S3 configured by ' +
+        'MLFLOW_S3_ENDPOINT_URL and AWS_*) (env MLFLOW_ARTIFACTS_DESTINATION; default ./mlartifacts)',
     )
     .addOption(
       new Option(

@@ -6,7 +6,7 @@ export const serverOptionsSchema = z.object({
   backendStoreUri: z.string().min(1).optional(),
   /** Artifact root for new experiments; default `mlflow-artifacts:/` when serving artifacts. */
   defaultArtifactRoot: z.string().min(1).optional(),
-  /** The directory behind the artifact proxy. */
+  /** Where the artifact proxy keeps files: a directory, `file://` or `s3://bucket/prefix` URI. */
   artifactsDestination: z.string().min(1).default('./mlartifacts'),
   serveArtifacts: z.boolean().default(true),
   host: z.string().min(1).default('127.0.0.1'),
