@@ -48,10 +48,13 @@ describe('artifact proxy', () => {
     app = memoryServer();
     await put(`${proxy}/1/r/artifacts/model/MLmodel`, 'flavors: {}');
     await put(`${proxy}/1/r/artifacts/model/sub/x.txt`, 'x');
+    await put(`${proxy}/1/r/artifacts/model/empty.txt`, '');
     const listed = await get(app, `${proxy}?path=1/r/artifacts/model`);
+    // An empty file has no file_size, as MLflow's proto JSON drops a zero (its client reads None).
     expect(listed.body).toEqual({
       files: [
         { path: 'MLmodel', is_dir: false, file_size: 11 },
+        { path: 'empty.txt', is_dir: false },
         { path: 'sub', is_dir: true },
       ],
     });

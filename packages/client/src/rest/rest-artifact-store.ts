@@ -44,9 +44,16 @@ export function createRestArtifactStore(options: RestArtifactStoreOptions): Arti
     const response = (await transport.json('GET', artifactProxyPath, { path: join(prefix, relative) })) as {
       files?: FileInfo[];
     };
-    return (response.files ?? [])
-      .map((file) => ({ ...file, path: join(relative, file.path) }))
-      .sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
+    return (
+      (response.files ?? [])
+        // MLflow's proto JSON drops a zero file_size: a file listed without one is empty.
+        .map((file) => ({
+          ...file,
+          path: join(relative, file.path),
+          ...(file.is_dir ? {} : { file_size: file.file_size ?? 0 }),
+        }))
+        .sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0))
+    );
   };
 
   return {

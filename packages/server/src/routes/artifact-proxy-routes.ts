@@ -14,6 +14,7 @@ import {
   createMultipartUploadRequest,
   listProxiedArtifactsRequest,
 } from '../wire/tracking-schemas.js';
+import { toWireFileInfo } from '../wire/wire-file-info.js';
 import { multipartFileName } from './multipart-file-name.js';
 import { apiPrefixes, parseRequest, type RouteTable, sendJson } from './route-table.js';
 
@@ -94,7 +95,9 @@ async function rawArtifactRoutes(app: FastifyInstance, store: ArtifactStore): Pr
     app.get(base, async (request, reply) => {
       const input = parseRequest(listProxiedArtifactsRequest, request);
       const path = normaliseArtifactPath(input.path, 'path');
-      const files = (await store.list(path)).map((info) => ({ ...info, path: basename(info.path) }));
+      const files = (await store.list(path)).map((info) =>
+        toWireFileInfo({ ...info, path: basename(info.path) }),
+      );
       // MLflow omits an empty list, so a missing directory answers `{}` (register_model probes for it).
       return sendJson(reply, files.length === 0 ? {} : { files });
     });

@@ -1,5 +1,6 @@
 import { type ArtifactStore, normaliseArtifactPath, type TrackingStore } from '@cairn/core';
 import { listArtifactsRequest } from '../wire/tracking-schemas.js';
+import { toWireFileInfo } from '../wire/wire-file-info.js';
 import { type RouteTable, runIdOf } from './route-table.js';
 
 /** Registers `/mlflow/artifacts/list`: a run's artifact directory, with run-relative paths. */
@@ -18,7 +19,7 @@ export function registerRunArtifactRoutes(
     async (input) => {
       const path = normaliseArtifactPath(input.path, 'path');
       const run = await store.getRun(runIdOf(input));
-      const files = await openArtifacts(run.info.artifact_uri).list(path);
+      const files = (await openArtifacts(run.info.artifact_uri).list(path)).map(toWireFileInfo);
       return { root_uri: run.info.artifact_uri, files: files.length === 0 ? undefined : files };
     },
   );
