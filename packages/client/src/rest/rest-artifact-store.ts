@@ -68,7 +68,11 @@ export function createRestArtifactStore(options: RestArtifactStoreOptions): Arti
         body: payload,
         headers: { 'Content-Type': 'application/octet-stream' },
         replayable,
-        ...(replayable ? {} : { duplex: 'half' }),
+        // A streamed body goes out once. fetch otherwise works on a clone of the request (to follow
+        // redirects), and the clone's tee keeps every chunk sent in memory until the upload ends: a 1 GB
+        // file held 1 GB of RSS. `window: null` with `redirect: 'error'` makes fetch send the request as it
+        // is; a redirect could not replay a stream anyway.
+        ...(replayable ? {} : { duplex: 'half', redirect: 'error', window: null }),
       } as RequestInit & { replayable: boolean });
       if (!response.ok) throw await errorFromResponse(response, `PUT ${url}`);
       await response.body?.cancel();
