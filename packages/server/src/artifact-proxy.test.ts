@@ -42,6 +42,14 @@ describe('artifact proxy', () => {
     const missing = await app.inject(`${proxy}/1/run/artifacts/none.txt`);
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    // The proxy's own message: the store's would name its root (a server path or a bucket).
+    expect(missing.json().message).toBe("No artifact file at '1/run/artifacts/none.txt'");
+    const directory = await app.inject(`${proxy}/1/run/artifacts/dir`);
+    expect(directory.statusCode).toBe(404);
+    expect(directory.json()).toMatchObject({
+      error_code: 'RESOURCE_DOES_NOT_EXIST',
+      message: "No artifact file at '1/run/artifacts/dir'",
+    });
   });
 
   it('lists basenames, {} for a missing directory, and deletes', async () => {

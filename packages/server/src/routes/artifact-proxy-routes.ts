@@ -69,9 +69,17 @@ async function rawArtifactRoutes(app: FastifyInstance, store: ArtifactStore): Pr
     const base = `${prefix}/mlflow-artifacts/artifacts`;
     app.get(`${base}/*`, async (request, reply) => {
       const path = proxiedArtifactPath(request);
-      const info = await store.stat(path);
-      if (info === undefined || info.is_dir)
-        throw doesNotExist(`No artifact file at '${path}'`, { field: 'path' });
+      // No stat first: get() answers RESOURCE_DOES_NOT_EXIST for a missing file or a directory itself, and
+      // on S3 a stat is two more requests per file (HEAD and a listing). The store's own message names its
+      // root (a server path or bucket), which the proxy does not hand out.
+      let bytes: AsyncIterable<Uint8Array>;
+      try {
+        bytes = await store.get(path);
+      } catch (error) {
+        if (CairnError.isInstance(error) && error.code === 'RESOURCE_DOES_NOT_EXIST')
+          throw doesNotExist(`No artifact file at '${path}'`, { field: 'path' });
+        throw error;
+      }
       const name = basename(path);
       reply
         .type(mime.lookup(name) || 'application/octet-stream')
@@ -79,7 +87,6 @@ async function rawArtifactRoutes(app: FastifyInstance, store: ArtifactStore): Pr
         .header('X-Content-Type-Options', 'nosniff');
       // No Content-Length: with it set on a file stream, Node kept the keep-alive socket busy after the
       // response and close() waited for the client's idle timeout. Chunked encoding streams just as well.
-      const bytes = await store.get(path);
       return reply.send(bytes instanceof Readable ? bytes : Readable.from(bytes));
     });
     app.put(`${base}/*`, async (request, reply) => {
