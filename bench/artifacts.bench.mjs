@@ -344,10 +344,11 @@ async function loopbackBaseline(data) {
     new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, path, method, agent }, (response) => {
         if (response.statusCode !== 200) reject(new Error(`raw ${method} ${path}: ${response.statusCode}`));
-        const sink = target === undefined ? undefined : createWriteStream(target);
-        (sink === undefined ? (response.resume(), response) : response.pipe(sink))
-          .on('error', reject)
-          .on(sink === undefined ? 'end' : 'finish', resolve);
+        if (target === undefined) {
+          response.on('error', reject).on('end', resolve).resume();
+        } else {
+          response.pipe(createWriteStream(target)).on('error', reject).on('finish', resolve);
+        }
       });
       req.on('error', reject);
       if (source === undefined) req.end();
