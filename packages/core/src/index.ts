@@ -49,6 +49,7 @@ export type {
 export {
   enumFromWire,
   lifecycleStageSchema,
+  loggedModelStatusNumber,
   loggedModelStatusSchema,
   modelVersionStageSchema,
   modelVersionStatusSchema,

@@ -167,7 +167,7 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
     registerRunRoutes(routes, options.trackingStore);
     registerMetricRoutes(routes, options.trackingStore);
     registerRunArtifactRoutes(routes, options.trackingStore, openArtifacts);
-    registerLoggedModelRoutes(routes);
+    registerLoggedModelRoutes(routes, options.trackingStore, openArtifacts);
     if (options.artifactStore !== undefined)
       registerArtifactProxyRoutes(scope, routes, options.artifactStore);
     // Tracing is not served yet; MLflow's client turns OTLP export off on exactly this answer instead of

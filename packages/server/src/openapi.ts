@@ -5,7 +5,8 @@ import { apiPrefixes, type RouteDoc } from './routes/route-table.js';
 export function buildOpenApiDocument(docs: readonly RouteDoc[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const doc of docs) {
-    const url = `${apiPrefixes[0]}${doc.path.replace(/\*$/u, '{path}')}`;
+    // Fastify's `:name` path parameters are OpenAPI's `{name}`.
+    const url = `${apiPrefixes[0]}${doc.path.replace(/\*$/u, '{path}').replace(/:(\w+)/gu, '{$1}')}`;
     const schema =
       doc.request === undefined
         ? undefined
@@ -20,17 +21,24 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], version: string)
         },
       },
     };
+    const pathParameters = [...doc.path.matchAll(/:(\w+)/gu)].map((match) => ({
+      name: match[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    if (pathParameters.length > 0) operation.parameters = pathParameters;
     if (schema !== undefined) {
       delete schema.$schema;
       if (doc.method === 'GET') {
         const properties = (schema.properties ?? {}) as Record<string, unknown>;
         const required = new Set((schema.required as string[] | undefined) ?? []);
-        operation.parameters = Object.entries(properties).map(([name, property]) => ({
-          name,
-          in: 'query',
-          required: required.has(name),
-          schema: property,
-        }));
+        operation.parameters = [
+          ...pathParameters,
+          ...Object.entries(properties)
+            .filter(([name]) => !pathParameters.some((parameter) => parameter.name === name))
+            .map(([name, property]) => ({ name, in: 'query', required: required.has(name), schema: property })),
+        ];
       } else {
         operation.requestBody = { required: true, content: { 'application/json': { schema } } };
       }

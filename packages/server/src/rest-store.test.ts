@@ -55,7 +55,6 @@ function serverOver(open: () => Promise<{ store: TrackingStore; cleanup: () => P
 describeTrackingStore(
   'REST -> server -> memory',
   serverOver(async () => ({ store: createMemoryTrackingStore(), cleanup: async () => {} })),
-  { skip: { 'logged-models': 'the server does not route logged models yet (next commit)' } },
 );
 
 describeTrackingStore(

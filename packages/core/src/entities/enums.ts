@@ -51,6 +51,12 @@ export const loggedModelStatusSchema = z.enum([
   'LOGGED_MODEL_UPLOAD_FAILED',
 ]);
 export type LoggedModelStatus = z.infer<typeof loggedModelStatusSchema>;
+export const loggedModelStatusNumber: Record<LoggedModelStatus, number> = {
+  LOGGED_MODEL_STATUS_UNSPECIFIED: 0,
+  LOGGED_MODEL_PENDING: 1,
+  LOGGED_MODEL_READY: 2,
+  LOGGED_MODEL_UPLOAD_FAILED: 3,
+};
 
 /** Reads an enum given by name or by its proto number (protobuf JSON accepts both). */
 export function enumFromWire<T extends string>(numbers: Record<T, number>, value: unknown): T | undefined {

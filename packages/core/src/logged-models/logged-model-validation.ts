@@ -1,4 +1,8 @@
-import { type LoggedModelStatus, loggedModelStatusSchema } from '../entities/enums.js';
+import {
+  type LoggedModelStatus,
+  loggedModelStatusNumber,
+  loggedModelStatusSchema,
+} from '../entities/enums.js';
 import { doesNotExist, invalidParameter } from '../errors.js';
 import { validateEntityKey, validateParam } from '../validation.js';
 
@@ -82,13 +86,8 @@ export function loggedModelTagNotFound(modelId: string, key: string) {
   return doesNotExist(`No tag with key '${key}' found for model with ID '${modelId}'.`, { field: 'tag_key' });
 }
 
-/** Statuses in the integer form MLflow's SQL and file stores keep (`logged_models.status`, meta.yaml). */
-const statusCodes: Readonly<Record<LoggedModelStatus, number>> = {
-  LOGGED_MODEL_STATUS_UNSPECIFIED: 0,
-  LOGGED_MODEL_PENDING: 1,
-  LOGGED_MODEL_READY: 2,
-  LOGGED_MODEL_UPLOAD_FAILED: 3,
-};
+/** Statuses in the integer form MLflow's SQL and file stores keep (`logged_models.status`, meta.yaml): the proto numbers. */
+const statusCodes = loggedModelStatusNumber;
 
 /** The integer MLflow stores for a status. */
 export function loggedModelStatusCode(status: LoggedModelStatus): number {
