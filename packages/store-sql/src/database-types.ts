@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { LoggedModelDatabase } from './sql-logged-model-tables.js';
 
 /**
  * Kysely row types of the MLflow tables Cairn reads and writes. Integers may come back as strings
@@ -89,7 +90,7 @@ export interface AlembicVersionTable {
 }
 
 /** The database as Kysely sees it. */
-export interface MlflowDatabase {
+export interface MlflowDatabase extends LoggedModelDatabase {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
   runs: RunsTable;

@@ -9,6 +9,7 @@ import {
 } from '@cairn/core';
 import { sql } from 'kysely';
 import type { SqlDatabase } from './open-sql-database.js';
+import { writeLoggedModelMetrics } from './sql-logged-models.js';
 import { lockRun, type SqlTransaction, writeTransaction } from './sql-transaction.js';
 import { booleanParameter, metricValueFromRow, storedMetricValue, toNumber } from './sql-values.js';
 
@@ -216,5 +217,6 @@ export async function logBatchInSql(
     await writeParams(database, transaction, runId, batch.params);
     await writeRunTags(transaction, runId, batch.tags);
     await writeMetrics(database, transaction, runId, batch.metrics);
+    await writeLoggedModelMetrics(transaction, runId, batch.metrics);
   });
 }

@@ -26,7 +26,7 @@ import {
 } from './sql-experiment-operations.js';
 import { logInputsInSql, logOutputsInSql } from './sql-inputs.js';
 import { logBatchInSql, writeRunTags } from './sql-log-batch.js';
-import { loggedModelMethods } from './sql-logged-models.js';
+import { createSqlLoggedModelOperations } from './sql-logged-models.js';
 import { metricHistoryPageInSql } from './sql-metric-history.js';
 import type { RunSearchPlan } from './sql-order.js';
 import { loadRuns, runInfoFromRow } from './sql-rows.js';
@@ -82,7 +82,8 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
     return row;
   };
   const experiments = createExperimentOperations({ database, artifactRoot, open });
-  const { findActiveExperiment } = experimentLookup({ database, artifactRoot, open });
+  const { findActiveExperiment, findExperimentRow } = experimentLookup({ database, artifactRoot, open });
+  const loggedModels = createSqlLoggedModelOperations({ database, open, findExperimentRow });
 
   const store: TrackingStore = {
     specificationVersion: 'v1',
@@ -257,7 +258,7 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
       });
     },
 
-    ...loggedModelMethods,
+    ...loggedModels,
 
     async close() {
       if (closed) return;
