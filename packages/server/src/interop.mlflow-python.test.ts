@@ -13,7 +13,10 @@ import { createServer } from './create-server.js';
 // The official MLflow client (mlflow==3.18.0, installed by .ci/install-mlflow.sh) drives a Cairn server,
 // and the same script drives the real `mlflow server`, so the script's expectations are MLflow's own.
 const python = process.env.CAIRN_MLFLOW_PYTHON;
-const script = join(dirname(fileURLToPath(import.meta.url)), '..', 'interop', 'mlflow_client_script.py');
+const interopDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'interop');
+const script = join(interopDir, 'mlflow_client_script.py');
+// MLflow 3 logged models: pyfunc.log_model, load_model by models:/ and runs:/, search, get, tags.
+const loggedModelScript = join(interopDir, 'mlflow_logged_model_script.py');
 const clientEnv = {
   ...process.env,
   MLFLOW_DISABLE_TELEMETRY: 'true',
@@ -27,9 +30,9 @@ if (python === undefined) {
   );
 }
 
-async function runScript(trackingUri: string, scratch: string): Promise<string> {
+async function runScript(trackingUri: string, scratch: string, path = script): Promise<string> {
   await mkdir(scratch, { recursive: true });
-  const { stdout } = await promisify(execFile)(python as string, [script, scratch], {
+  const { stdout } = await promisify(execFile)(python as string, [path, scratch], {
     env: { ...clientEnv, MLFLOW_TRACKING_URI: trackingUri },
     cwd: scratch,
     maxBuffer: 16 * 1024 * 1024,
@@ -78,6 +81,8 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       const stdout = await runScript(url, join(dir, 'cairn-scratch'));
       console.log(`interop against Cairn: ${(performance.now() - started).toFixed(0)} ms`);
       expect(stdout).toContain('INTEROP OK');
+      const models = await runScript(url, join(dir, 'cairn-models-scratch'), loggedModelScript);
+      expect(models).toContain('LOGGED MODELS OK');
     } finally {
       await app.close();
       await trackingStore.close();
@@ -123,6 +128,12 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       }
       const stdout = await runScript(`http://127.0.0.1:${port}`, join(dir, 'mlflow-scratch'));
       expect(stdout).toContain('INTEROP OK');
+      const models = await runScript(
+        `http://127.0.0.1:${port}`,
+        join(dir, 'mlflow-models-scratch'),
+        loggedModelScript,
+      );
+      expect(models).toContain('LOGGED MODELS OK');
     } finally {
       // The server runs uvicorn workers in its own process group: end the whole group.
       if (server.pid !== undefined && server.exitCode === null) process.kill(-server.pid, 'SIGTERM');

@@ -37,7 +37,12 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], version: string)
           ...pathParameters,
           ...Object.entries(properties)
             .filter(([name]) => !pathParameters.some((parameter) => parameter.name === name))
-            .map(([name, property]) => ({ name, in: 'query', required: required.has(name), schema: property })),
+            .map(([name, property]) => ({
+              name,
+              in: 'query',
+              required: required.has(name),
+              schema: property,
+            })),
         ];
       } else {
         operation.requestBody = { required: true, content: { 'application/json': { schema } } };
