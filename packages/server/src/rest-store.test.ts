@@ -66,7 +66,6 @@ describeTrackingStore(
       cleanup: () => rm(root, { recursive: true, force: true }),
     };
   }),
-  { skip: { 'logged-models': 'the file store does not keep logged models yet (next commit)' } },
 );
 
 describeTrackingStore(

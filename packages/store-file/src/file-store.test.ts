@@ -9,7 +9,5 @@ const base = mkdtempSync(join(tmpdir(), 'cairn-store-file-'));
 let count = 0;
 const freshDir = () => join(base, String(++count));
 
-describeTrackingStore('file', () => createFileTrackingStore({ root: freshDir() }), {
-  skip: { 'logged-models': 'the file store does not keep logged models yet (next commit)' },
-});
+describeTrackingStore('file', () => createFileTrackingStore({ root: freshDir() }));
 describeArtifactStore('file', () => createFileArtifactStore({ root: freshDir() }));

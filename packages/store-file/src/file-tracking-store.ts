@@ -28,7 +28,7 @@ import {
   validateLogBatch,
   validateRunTag,
 } from '@cairn/core';
-import { loggedModelMethods } from './file-logged-models.js';
+import { createFileLoggedModelOperations } from './file-logged-models.js';
 import { createFilePurgeOperations } from './file-purge-operations.js';
 import {
   appendAtomic,
@@ -67,6 +67,8 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
   const tree = createMlrunsTree(options);
   const { root, trash, ensureReady, findExperiment, allExperiments, findRun, activeRun, runsOf } = tree;
   const { rereadRun, writeRunInfo, updateRunMeta, nameTaken, writeExperiment, withRootLock } = tree;
+
+  const loggedModels = createFileLoggedModelOperations({ allExperiments, findExperiment });
 
   const setRunTag = async (run: LocatedRun, key: string, value: string) => {
     await writeKeyedFile(run.dir, 'tags', key, value);
@@ -352,6 +354,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
           appendAtomic(join(paths.metrics, key), points.map(formatMetricLine).join(''), run.dir),
         ),
       );
+      await loggedModels.recordMetrics(run.info.run_id, batch.metrics);
     },
 
     async deleteTag(runId, key) {
@@ -381,7 +384,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       for (const model of input.models) await writeModelOutput(run.dir, run.info.run_id, model);
     },
 
-    ...loggedModelMethods,
+    ...loggedModels.methods,
 
     async close() {
       tree.close();

@@ -33,14 +33,16 @@ export function runPaths(runDir: string) {
   };
 }
 
-const pythonFloat = (value: number): string => {
+/** A number as Python's `str(float)` prints it in metric files (`nan`, `inf`, `-inf`). */
+export const pythonFloat = (value: number): string => {
   if (Number.isNaN(value)) return 'nan';
   if (value === Number.POSITIVE_INFINITY) return 'inf';
   if (value === Number.NEGATIVE_INFINITY) return '-inf';
   return String(value);
 };
 
-const parsePythonFloat = (text: string): number => {
+/** Reads a number printed by Python (`nan`, `inf`...); throws on anything else. */
+export const parsePythonFloat = (text: string): number => {
   const lower = text.toLowerCase();
   if (lower === 'nan') return Number.NaN;
   if (lower === 'inf' || lower === 'infinity') return Number.POSITIVE_INFINITY;
