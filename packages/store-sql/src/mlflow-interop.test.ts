@@ -243,3 +243,117 @@ describe.skipIf(!hasPython)('MLflow 3.18.0 reads a database Cairn wrote', () => 
     expect(beta).toMatchObject({ run_name: 'beta', lifecycle_stage: 'deleted' });
   });
 });
+
+// Reads every logged model with MLflow's SqlAlchemyStore, then creates one of its own, and prints both.
+const modelReader = `
+import json, sys
+from mlflow import MlflowClient
+from mlflow.entities import LoggedModelStatus, Metric, ViewType
+client = MlflowClient("sqlite:///" + sys.argv[1])
+store = client._tracking_client.store
+ids = [e.experiment_id for e in client.search_experiments(view_type=ViewType.ALL)]
+def view(m):
+    return {"model_id": m.model_id, "name": m.name, "status": str(m.status), "experiment_id": m.experiment_id,
+        "source_run_id": m.source_run_id, "model_type": m.model_type, "artifact_location": m.artifact_location,
+        "params": m.params, "tags": m.tags,
+        "metrics": sorted([[x.key, x.value, x.step, x.run_id, x.dataset_name] for x in m.metrics or []], key=str)}
+seen = [view(m) for m in client.search_logged_models(ids)]
+ready = [m.model_id for m in client.search_logged_models(ids, filter_string="status = 'READY' AND metrics.acc > 0.6")]
+outputs = {}
+for e in ids:
+    for r in client.search_runs([e], run_view_type=ViewType.ALL):
+        outputs[r.info.run_id] = [o.model_id for o in r.outputs.model_outputs]
+exp = client.create_experiment("from-mlflow")
+run = client.create_run(exp)
+made = client.create_logged_model(exp, name="mlflow-model", source_run_id=run.info.run_id, params={"lr": "0.2"}, tags={"team": "b"})
+client.log_batch(run.info.run_id, metrics=[Metric("acc", 0.8, 5, 0, model_id=made.model_id)])
+client.finalize_logged_model(made.model_id, LoggedModelStatus.READY)
+print(json.dumps({"models": seen, "ready": ready, "outputs": outputs,
+    "made": {"model_id": made.model_id, "experiment_id": exp, "run_id": run.info.run_id}}))
+`;
+
+describe.skipIf(!hasPython)('MLflow 3.18.0 and Cairn share logged models in one SQLite database', () => {
+  it('each reads the logged models, params, tags, metrics and run outputs the other wrote', {
+    timeout: 180_000,
+  }, async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'cairn-sql-models-')), 'cairn.db');
+    store = createSqlTrackingStore({ uri: `sqlite:///${path}`, artifactRoot: 'mlflow-artifacts:' });
+    const experimentId = await store.createExperiment({ name: 'from-cairn' });
+    const runId = (await store.createRun({ experimentId })).info.run_id;
+    const model = await store.createLoggedModel({
+      experimentId,
+      name: 'cairn-model',
+      sourceRunId: runId,
+      modelType: 'agent',
+      params: [{ key: 'lr', value: '0.1' }],
+      tags: [{ key: 'team', value: 'a' }],
+    });
+    const modelId = model.info.model_id;
+    await store.logOutputs({ runId, models: [{ model_id: modelId, step: 0 }] });
+    await store.logBatch({
+      runId,
+      metrics: [
+        { key: 'acc', value: 0.7, timestamp: 100, step: 0, model_id: modelId },
+        {
+          key: 'acc',
+          value: 0.9,
+          timestamp: 200,
+          step: 1,
+          model_id: modelId,
+          dataset_name: 'eval',
+          dataset_digest: 'd1',
+        },
+      ],
+    });
+    await store.finalizeLoggedModel({ modelId, status: 'LOGGED_MODEL_READY' });
+    const gone = await store.createLoggedModel({ experimentId, name: 'gone' });
+    await store.deleteLoggedModel(gone.info.model_id);
+    await store.close();
+    store = undefined;
+
+    const { stdout } = await promisify(execFile)(python as string, ['-c', modelReader, path], {
+      env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const seen = JSON.parse(stdout.trim().split('\n').pop() as string);
+    expect(seen.models).toEqual([
+      {
+        model_id: modelId,
+        name: 'cairn-model',
+        status: 'READY',
+        experiment_id: experimentId,
+        source_run_id: runId,
+        model_type: 'agent',
+        artifact_location: `mlflow-artifacts:/${experimentId}/models/${modelId}/artifacts`,
+        params: { lr: '0.1' },
+        tags: { team: 'a' },
+        metrics: [
+          ['acc', 0.7, 0, runId, null],
+          ['acc', 0.9, 1, runId, 'eval'],
+        ],
+      },
+    ]);
+    expect(seen.ready).toEqual([modelId]);
+    expect(seen.outputs[runId]).toEqual([modelId]);
+
+    store = createSqlTrackingStore({ uri: `sqlite:///${path}` });
+    const made = seen.made as { model_id: string; experiment_id: string; run_id: string };
+    const read = await store.getLoggedModel(made.model_id);
+    expect(read.info).toMatchObject({
+      name: 'mlflow-model',
+      status: 'LOGGED_MODEL_READY',
+      experiment_id: made.experiment_id,
+      source_run_id: made.run_id,
+      tags: [{ key: 'team', value: 'b' }],
+    });
+    expect(read.data.params).toEqual([{ key: 'lr', value: '0.2' }]);
+    expect(read.data.metrics).toEqual([
+      { key: 'acc', value: 0.8, timestamp: 5, step: 0, model_id: made.model_id, run_id: made.run_id },
+    ]);
+    const found = await store.searchLoggedModels({
+      experimentIds: [experimentId, made.experiment_id],
+      orderBy: [{ fieldName: 'metrics.acc', ascending: false }],
+    });
+    expect(found.items.map((item) => item.info.model_id)).toEqual([modelId, made.model_id]);
+  });
+});
