@@ -247,6 +247,63 @@ export function loggedModelsSuite(context: TrackingSuiteContext): void {
     expect(both.items).toHaveLength(2);
   });
 
+  it('scopes metric filters and ordering to the datasets named in the search', async () => {
+    const experimentId = await context.createExperiment('lm');
+    const run = await context.createRun({ experimentId });
+    const runId = run.info.run_id;
+    const scored = async (name: string, evalAcc: number, testAcc: number | undefined) => {
+      const { model_id: modelId } = (await store().createLoggedModel({ experimentId, name })).info;
+      const metrics = [
+        {
+          key: 'acc',
+          value: evalAcc,
+          timestamp: 1,
+          step: 0,
+          model_id: modelId,
+          dataset_name: 'eval',
+          dataset_digest: 'e1',
+        },
+      ];
+      if (testAcc !== undefined) {
+        // A later timestamp: MLflow's logged_model_metrics key has no dataset column, so two datasets'
+        // points at one (timestamp, step) cannot both be stored in SQL.
+        metrics.push({
+          key: 'acc',
+          value: testAcc,
+          timestamp: 2,
+          step: 0,
+          model_id: modelId,
+          dataset_name: 'test',
+          dataset_digest: 't1',
+        });
+      }
+      await store().logBatch({ runId, metrics });
+      return modelId;
+    };
+    const first = await scored('first', 0.9, 0.1);
+    const second = await scored('second', 0.2, undefined);
+    const unscored = (await store().createLoggedModel({ experimentId, name: 'unscored' })).info.model_id;
+    const ids = async (input: Record<string, unknown>) =>
+      (await store().searchLoggedModels({ experimentIds: [experimentId], ...input })).items.map(
+        (model) => model.info.model_id,
+      );
+    // Only metrics on `test` count, so `first` (0.1 there) fails and `second` (none there) is left out.
+    expect(await ids({ filter: 'metrics.acc > 0.05', datasets: [{ datasetName: 'test' }] })).toEqual([first]);
+    expect(await ids({ filter: 'metrics.acc > 0.5', datasets: [{ datasetName: 'test' }] })).toEqual([]);
+    expect(
+      await ids({ filter: 'metrics.acc > 0.5', datasets: [{ datasetName: 'eval', datasetDigest: 'e1' }] }),
+    ).toEqual([first]);
+    // With datasets and no metric clause, models without a metric on them are left out.
+    expect(new Set(await ids({ datasets: [{ datasetName: 'eval' }] }))).toEqual(new Set([first, second]));
+    // Ordering by a metric on one dataset; a model without it sorts last either way.
+    expect(
+      await ids({ orderBy: [{ fieldName: 'metrics.acc', ascending: true, datasetName: 'eval' }] }),
+    ).toEqual([second, first, unscored]);
+    expect(
+      await ids({ orderBy: [{ fieldName: 'metrics.acc', ascending: false, datasetName: 'eval' }] }),
+    ).toEqual([first, second, unscored]);
+  });
+
   it('pages through search results without repeats', async () => {
     const experimentId = await context.createExperiment('lm');
     const created = new Set<string>();
