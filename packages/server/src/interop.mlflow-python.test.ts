@@ -81,7 +81,9 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       const stdout = await runScript(url, join(dir, 'cairn-scratch'));
       console.log(`interop against Cairn: ${(performance.now() - started).toFixed(0)} ms`);
       expect(stdout).toContain('INTEROP OK');
+      const modelsStarted = performance.now();
       const models = await runScript(url, join(dir, 'cairn-models-scratch'), loggedModelScript);
+      console.log(`logged models against Cairn: ${(performance.now() - modelsStarted).toFixed(0)} ms`);
       expect(models).toContain('LOGGED MODELS OK');
     } finally {
       await app.close();
@@ -128,10 +130,14 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       }
       const stdout = await runScript(`http://127.0.0.1:${port}`, join(dir, 'mlflow-scratch'));
       expect(stdout).toContain('INTEROP OK');
+      const modelsStarted = performance.now();
       const models = await runScript(
         `http://127.0.0.1:${port}`,
         join(dir, 'mlflow-models-scratch'),
         loggedModelScript,
+      );
+      console.log(
+        `logged models against mlflow server: ${(performance.now() - modelsStarted).toFixed(0)} ms`,
       );
       expect(models).toContain('LOGGED MODELS OK');
     } finally {

@@ -46,6 +46,8 @@ interface ModelRecord {
 interface MemoryLoggedModelsContext {
   /** Returns an experiment or throws RESOURCE_DOES_NOT_EXIST; throws INVALID_STATE once closed. */
   experiment(experimentId: string): Experiment;
+  /** Throws INVALID_STATE once the store is closed. */
+  open(): void;
 }
 
 const entries = (map: ReadonlyMap<string, string>) => [...map].map(([key, value]) => ({ key, value }));
@@ -71,6 +73,7 @@ export function createMemoryLoggedModels(context: MemoryLoggedModelsContext): {
   const models = new Map<string, ModelRecord>();
 
   const find = (modelId: string, allowDeleted = false): ModelRecord => {
+    context.open();
     const record = models.get(modelId);
     if (record === undefined || (record.deleted && !allowDeleted)) throw loggedModelNotFound(modelId);
     return record;
@@ -112,6 +115,7 @@ export function createMemoryLoggedModels(context: MemoryLoggedModelsContext): {
     },
 
     async searchLoggedModels(input: SearchLoggedModelsInput): Promise<Page<LoggedModel>> {
+      context.open();
       const wanted = new Set(input.experimentIds);
       const candidates = [...models.values()]
         .filter((record) => !record.deleted && wanted.has(record.info.experiment_id))

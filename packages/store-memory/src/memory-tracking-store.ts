@@ -159,6 +159,7 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
 
   const loggedModels = createMemoryLoggedModels({
     experiment: (experimentId) => findExperiment(experimentId).experiment,
+    open,
   });
 
   const store: TrackingStore = {
