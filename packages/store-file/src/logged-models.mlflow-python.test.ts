@@ -108,7 +108,7 @@ describe.skipIf(python === undefined || python === '')(
           params: { lr: '0.1' },
           tags: { team: 'a' },
         });
-        const metrics = (seen.models[0]?.metrics as unknown[][]).sort((a, b) =>
+        const metrics = ((seen.models[0]?.metrics ?? []) as unknown[][]).sort((a, b) =>
           String(a[4]).localeCompare(String(b[4])),
         );
         expect(metrics).toEqual([
