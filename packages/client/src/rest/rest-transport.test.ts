@@ -135,3 +135,89 @@ describe('REST transport', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('REST transport: artifact bytes time out on a stall, not on a long transfer', () => {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** A server whose GET sends `chunks` pieces `gapMs` apart (stalling `stallMs` after the first), and whose PUT counts bytes. */
+  async function trickle(chunks: number, gapMs: number, stallMs = 0) {
+    const received: number[] = [];
+    const server = createServer((request, response) => {
+      if (request.method === 'PUT') {
+        let bytes = 0;
+        request.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        request.on('end', () => {
+          received.push(bytes);
+          response.end('{}');
+        });
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      void (async () => {
+        for (let i = 0; i < chunks; i += 1) {
+          if (response.destroyed) return;
+          response.write(Buffer.alloc(1024, i));
+          await pause(i === 0 && stallMs > 0 ? stallMs : gapMs);
+        }
+        response.end();
+      })();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    close = () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    return { received, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
+  const transportFor = (baseUrl: string) =>
+    createRestTransport({
+      baseUrl,
+      env: { MLFLOW_HTTP_REQUEST_TIMEOUT: '0.3', MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' },
+    });
+
+  it('downloads a body that takes longer than the timeout in total while bytes keep coming', async () => {
+    const { baseUrl } = await trickle(6, 150);
+    const response = await transportFor(baseUrl).raw(`${baseUrl}/file`, { method: 'GET', replayable: true });
+    const started = Date.now();
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(Date.now() - started).toBeGreaterThan(500);
+    expect(bytes.length).toBe(6 * 1024);
+    expect(bytes[5 * 1024]).toBe(5);
+  });
+
+  it('fails a download that stalls longer than the timeout, naming the timeout', async () => {
+    const { baseUrl } = await trickle(3, 10, 1_500);
+    const response = await transportFor(baseUrl).raw(`${baseUrl}/file`, { method: 'GET', replayable: true });
+    const failure = await response.arrayBuffer().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(`${(failure as Error).name} ${(failure as Error).message}`).toMatch(
+      /Timeout|no data moved|abort/iu,
+    );
+  });
+
+  it('uploads a streamed body that takes longer than the timeout in total', async () => {
+    const { received, baseUrl } = await trickle(0, 0);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === 6) return controller.close();
+        await pause(150);
+        sent += 1;
+        controller.enqueue(new Uint8Array(1024));
+      },
+    });
+    const response = await transportFor(baseUrl).raw(`${baseUrl}/file`, {
+      method: 'PUT',
+      body,
+      replayable: false,
+      duplex: 'half',
+    } as RequestInit & { replayable: boolean });
+    expect(response.ok).toBe(true);
+    await response.body?.cancel();
+    expect(received).toEqual([6 * 1024]);
+  });
+});

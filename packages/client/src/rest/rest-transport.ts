@@ -1,5 +1,6 @@
 import { CairnError, errorCodeForHttpStatus, isErrorCode } from '@cairn/core';
 import pRetry from 'p-retry';
+import { startIdleDeadline } from './idle-deadline.js';
 
 /** How the REST client talks to a server: MLflow's `MLFLOW_HTTP_REQUEST_*` and `MLFLOW_TRACKING_*` settings. */
 export interface RestTransportOptions {
@@ -23,7 +24,10 @@ export interface RestTransport {
     path: string,
     body?: Record<string, unknown>,
   ): Promise<unknown>;
-  /** Sends a raw request (artifact bytes), with auth, timeout and, for replayable bodies, retries. */
+  /**
+   * Sends a raw request (artifact bytes), with auth, retries for replayable bodies, and a timeout that
+   * fires only when no bytes move for MLFLOW_HTTP_REQUEST_TIMEOUT (in either direction), not on a long transfer.
+   */
   raw(url: string, init: RequestInit & { replayable: boolean }): Promise<Response>;
 }
 
@@ -175,14 +179,33 @@ export function createRestTransport(options: RestTransportOptions): RestTranspor
       return withRetries(
         `${init.method ?? 'GET'} ${url}`,
         async () => {
-          const response = await fetchImpl(url, {
-            ...rest,
-            headers: headers((rest.headers as Record<string, string> | undefined) ?? {}),
-            signal: AbortSignal.timeout(settings.timeoutMs),
-          });
-          if (!response.ok && retryStatuses.has(response.status))
-            throw await errorFromResponse(response, url);
-          return response;
+          // Artifact bytes may take longer than the timeout in total; only a stall may not.
+          const deadline = startIdleDeadline(settings.timeoutMs);
+          try {
+            const response = await fetchImpl(url, {
+              ...rest,
+              ...(rest.body instanceof ReadableStream ? { body: deadline.watch(rest.body, false) } : {}),
+              headers: headers((rest.headers as Record<string, string> | undefined) ?? {}),
+              signal: deadline.signal,
+            });
+            if (!response.ok && retryStatuses.has(response.status)) {
+              deadline.done();
+              throw await errorFromResponse(response, url);
+            }
+            if (response.body === null) {
+              deadline.done();
+              return response;
+            }
+            deadline.touch();
+            return new Response(deadline.watch(response.body, true), {
+              status: response.status,
+              statusText: response.statusText,
+              headers: response.headers,
+            });
+          } catch (error) {
+            deadline.done();
+            throw error;
+          }
         },
         replayable,
       );
