@@ -187,6 +187,27 @@ export {
   metricHistoryPageSize,
   pageMetricHistory,
 } from './metric-history.js';
+export {
+  defaultModelVersionOrder,
+  effectiveModelVersionOrder,
+  effectiveRegisteredModelOrder,
+  modelVersionsMaxResults,
+  registeredModelsMaxResults,
+  searchModelVersionsInMemory,
+  searchRegisteredModelsInMemory,
+} from './registry/registry-search.js';
+export {
+  activeModelVersionStages,
+  canonicalStage,
+  deletedModelVersionStage,
+  latestAlias,
+  modelVersionStages,
+  validateAliasName,
+  validateModelName,
+  validateModelVersionNumber,
+  validateNewAliasName,
+  validateRegistryTag,
+} from './registry/registry-validation.js';
 export { generateRunName, isGeneratedRunName } from './run-name.js';
 export { resolveRunName } from './run-name-tag.js';
 export type { MaxResultsRule } from './search/max-results.js';

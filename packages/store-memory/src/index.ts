@@ -1,5 +1,6 @@
 export { memoryArtifactResolver } from './memory-artifact-resolver.js';
 export type { MemoryArtifactStoreOptions } from './memory-artifact-store.js';
 export { createMemoryArtifactStore } from './memory-artifact-store.js';
+export { createMemoryRegistryStore } from './memory-registry-store.js';
 export type { MemoryTrackingStoreOptions } from './memory-tracking-store.js';
 export { createMemoryTrackingStore } from './memory-tracking-store.js';

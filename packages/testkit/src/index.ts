@@ -2,6 +2,10 @@ export type { ArtifactSuiteContext, ArtifactSuiteName } from './artifacts/descri
 export { artifactSuiteNames, describeArtifactStore } from './artifacts/describe-artifact-store.js';
 export { expectCairnError } from './expect-cairn-error.js';
 export type { DescribeStoreOptions } from './named-suites.js';
+export type { RegistrySuiteName } from './registry/describe-registry-store.js';
+export { describeRegistryStore, registrySuiteNames } from './registry/describe-registry-store.js';
+export type { RegistrySuiteContext } from './registry/registry-context.js';
+export { createRegistryContext } from './registry/registry-context.js';
 export { chunked, collectBytes, collectText, patternBytes } from './stream-helpers.js';
 export type { TrackingSuiteName } from './tracking/describe-tracking-store.js';
 export { describeTrackingStore, trackingSuiteNames } from './tracking/describe-tracking-store.js';

@@ -30,6 +30,10 @@ function parseOneOrderBy(clause: string, target: SearchTarget): OrderByClause {
     );
   }
 
+  if ((target === 'registered_models' || target === 'model_versions') && resolved.entity !== 'attribute') {
+    throw fail(`${target} can only be ordered by their attributes`, first);
+  }
+
   let ascending = true;
   const direction = tokens[1] as SearchToken;
   if (direction.kind !== 'end') {

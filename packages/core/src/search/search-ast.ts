@@ -41,4 +41,4 @@ export interface OrderByClause {
 }
 
 /** Which search a filter or order_by belongs to; each allows different identifiers. */
-export type SearchTarget = 'runs' | 'experiments' | 'logged_models';
+export type SearchTarget = 'runs' | 'experiments' | 'logged_models' | 'registered_models' | 'model_versions';

@@ -48,6 +48,8 @@ const targetEntities: Readonly<Record<SearchTarget, readonly SearchEntity[]>> = 
   runs: ['metric', 'param', 'tag', 'attribute', 'dataset'],
   experiments: ['attribute', 'tag'],
   logged_models: ['metric', 'param', 'tag', 'attribute'],
+  registered_models: ['attribute', 'tag'],
+  model_versions: ['attribute', 'tag'],
 };
 
 /** Run attributes a filter may name, by value kind. `lifecycle_stage` is a Cairn addition. */
@@ -85,6 +87,35 @@ const loggedModelAttributes: Readonly<Record<string, ValueKind>> = {
   last_updated_timestamp: 'number',
 };
 
+/** Registered-model attributes a filter may name (MLflow's SearchModelUtils). */
+const registeredModelFilterAttributes: Readonly<Record<string, ValueKind>> = { name: 'string' };
+
+/** Registered models are ordered by name or a timestamp; `timestamp` is MLflow's alias of the last update. */
+const registeredModelOrderAttributes: Readonly<Record<string, ValueKind>> = {
+  name: 'string',
+  creation_timestamp: 'number',
+  last_updated_timestamp: 'number',
+};
+
+/** Model-version attributes a filter may name (MLflow's SearchModelVersionUtils). */
+const modelVersionFilterAttributes: Readonly<Record<string, ValueKind>> = {
+  name: 'string',
+  version_number: 'number',
+  run_id: 'string',
+  source_path: 'string',
+};
+
+const modelVersionOrderAttributes: Readonly<Record<string, ValueKind>> = {
+  name: 'string',
+  version_number: 'number',
+  creation_timestamp: 'number',
+  last_updated_timestamp: 'number',
+};
+
+const registeredModelAttributeAliases: Readonly<Record<string, string>> = {
+  timestamp: 'last_updated_timestamp',
+};
+
 /** MLflow's logged-model aliases (`creation_time`), plus `last_updated_time` for symmetry. */
 const loggedModelAttributeAliases: Readonly<Record<string, string>> = {
   creation_time: 'creation_timestamp',
@@ -111,6 +142,12 @@ export type IdentifierUse = 'filter' | 'order_by';
 function attributeTable(target: SearchTarget, use: IdentifierUse): Readonly<Record<string, ValueKind>> {
   if (target === 'runs') return runAttributes;
   if (target === 'logged_models') return loggedModelAttributes;
+  if (target === 'registered_models') {
+    return use === 'filter' ? registeredModelFilterAttributes : registeredModelOrderAttributes;
+  }
+  if (target === 'model_versions') {
+    return use === 'filter' ? modelVersionFilterAttributes : modelVersionOrderAttributes;
+  }
   return use === 'filter' ? experimentFilterAttributes : experimentOrderAttributes;
 }
 
@@ -126,7 +163,11 @@ export function attributeKind(target: SearchTarget, key: string): ValueKind | un
       ? runAttributes
       : target === 'logged_models'
         ? loggedModelAttributes
-        : experimentOrderAttributes;
+        : target === 'registered_models'
+          ? registeredModelOrderAttributes
+          : target === 'model_versions'
+            ? { ...modelVersionFilterAttributes, ...modelVersionOrderAttributes }
+            : experimentOrderAttributes;
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
@@ -149,9 +190,9 @@ export function resolveIdentifier(
         reason: `unknown entity type '${prefix}'; expected one of ${Object.keys(prefixEntities).join(', ')}`,
       };
     }
-    // `run.` reads oddly in an experiment filter, so only the attribute spellings are accepted there.
-    if (target === 'experiments' && prefix === 'run') {
-      return { ok: false, reason: `unknown entity type 'run' for experiments; use 'attribute' or 'tags'` };
+    // `run.` reads oddly outside a run filter, so only the attribute spellings are accepted there.
+    if (target !== 'runs' && target !== 'logged_models' && prefix === 'run') {
+      return { ok: false, reason: `unknown entity type 'run' for ${target}; use 'attribute' or 'tags'` };
     }
     entity = found;
   }
@@ -160,7 +201,13 @@ export function resolveIdentifier(
   }
   if (entity === 'attribute') {
     const aliases =
-      target === 'runs' ? runAttributeAliases : target === 'logged_models' ? loggedModelAttributeAliases : {};
+      target === 'runs'
+        ? runAttributeAliases
+        : target === 'logged_models'
+          ? loggedModelAttributeAliases
+          : target === 'registered_models'
+            ? registeredModelAttributeAliases
+            : {};
     const canonical = Object.hasOwn(aliases, key) ? (aliases[key] as string) : key;
     const table = attributeTable(target, use);
     if (!Object.hasOwn(table, canonical)) {
@@ -215,8 +262,13 @@ export function clauseRule(target: SearchTarget, entity: SearchEntity, key: stri
       if (attributeKind(target, key) === 'number') {
         return { comparators: new Set(numericComparators), valueKind: 'number', allowsList: false };
       }
-      // MLflow accepts lists for run_id alone among run attributes, and on every logged-model string attribute.
-      const allowsList = (target === 'runs' && key === 'run_id') || target === 'logged_models';
+      // MLflow accepts lists for run_id alone among run attributes, on every logged-model string attribute,
+      // on registered-model names and on model-version names and run ids.
+      const allowsList =
+        (target === 'runs' && key === 'run_id') ||
+        target === 'logged_models' ||
+        (target === 'registered_models' && key === 'name') ||
+        (target === 'model_versions' && (key === 'name' || key === 'run_id'));
       return {
         comparators: new Set(allowsList ? [...stringComparators, ...listComparators] : stringComparators),
         valueKind: 'string',

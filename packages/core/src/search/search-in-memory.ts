@@ -38,7 +38,7 @@ export interface InMemorySearchInput {
 }
 
 /** How one target is filtered and ordered. */
-interface SearchPlan<T> {
+export interface SearchPlan<T> {
   target: SearchTarget;
   maxResults: MaxResultsRule;
   matches: (item: T, filter: SearchFilter) => boolean;
@@ -80,7 +80,12 @@ function readAfter(token: string, query: PageTokenQuery, width: number): SortVal
   return decodeSortKey(parsed.data);
 }
 
-function search<T>(plan: SearchPlan<T>, items: Iterable<T>, input: InMemorySearchInput): Page<T> {
+/** Filters, orders and keyset-pages `items` by a plan: the engine of every in-memory search. */
+export function searchInMemory<T>(
+  plan: SearchPlan<T>,
+  items: Iterable<T>,
+  input: InMemorySearchInput,
+): Page<T> {
   // Validate every argument before reading any data, so a bad request fails the same way on an empty store.
   const maxResults = resolveMaxResults(input.maxResults, plan.maxResults);
   const filter = parseSearchFilter(input.filter, plan.target);
@@ -120,7 +125,7 @@ function search<T>(plan: SearchPlan<T>, items: Iterable<T>, input: InMemorySearc
  * inserted between two calls are never repeated or skipped.
  */
 export function searchRunsInMemory(runs: Iterable<Run>, input: InMemorySearchInput): Page<Run> {
-  return search(runPlan, runs, input);
+  return searchInMemory(runPlan, runs, input);
 }
 
 /** The same as {@link searchRunsInMemory}, for experiments. */
@@ -128,5 +133,5 @@ export function searchExperimentsInMemory(
   experiments: Iterable<Experiment>,
   input: InMemorySearchInput,
 ): Page<Experiment> {
-  return search(experimentPlan, experiments, input);
+  return searchInMemory(experimentPlan, experiments, input);
 }
