@@ -6,10 +6,11 @@ import {
   parseArtifactUri,
   parseTrackingUri,
   pathToFileUri,
+  type RegistryStore,
   type TrackingStore,
 } from '@cairn/core';
 import { createFileArtifactStore, createFileTrackingStore } from '@cairn/store-file';
-import { createMemoryTrackingStore } from '@cairn/store-memory';
+import { createMemoryRegistryStore, createMemoryTrackingStore } from '@cairn/store-memory';
 import { createS3ArtifactResolver } from '@cairn/store-s3';
 import { createSqlTrackingStore } from '@cairn/store-sql';
 import type { ServerOptions } from './server-options.js';
@@ -17,6 +18,8 @@ import type { ServerOptions } from './server-options.js';
 /** The stores a server runs over, and what it resolved them to (for the startup line). */
 export interface ServerStores {
   trackingStore: TrackingStore;
+  /** The model registry; undefined for a file store, which has none yet (registry RPCs answer NOT_IMPLEMENTED). */
+  registryStore: RegistryStore | undefined;
   artifactStore: ArtifactStore | undefined;
   backendStoreUri: string;
   defaultArtifactRoot: string;
@@ -39,6 +42,7 @@ export function openServerStores(options: ServerOptions, cwd: string): ServerSto
         ? localRoot(parsed.path)
         : localRoot('mlartifacts'));
   let trackingStore: TrackingStore;
+  let registryStore: RegistryStore | undefined;
   switch (parsed.kind) {
     case 'file':
       trackingStore = createFileTrackingStore({
@@ -58,6 +62,7 @@ export function openServerStores(options: ServerOptions, cwd: string): ServerSto
     }
     case 'memory':
       trackingStore = createMemoryTrackingStore({ artifactRoot: defaultArtifactRoot });
+      registryStore = createMemoryRegistryStore();
       break;
     default:
       throw invalidParameter(
@@ -68,7 +73,7 @@ export function openServerStores(options: ServerOptions, cwd: string): ServerSto
   const artifactStore = options.serveArtifacts
     ? openArtifactsDestination(options.artifactsDestination, cwd)
     : undefined;
-  return { trackingStore, artifactStore, backendStoreUri, defaultArtifactRoot };
+  return { trackingStore, registryStore, artifactStore, backendStoreUri, defaultArtifactRoot };
 }
 
 /** Resolvers for run artifact URIs that are not proxied (`file://` or `s3://` roots when not serving artifacts). */

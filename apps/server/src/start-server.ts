@@ -30,6 +30,7 @@ export async function startServer(
   });
   const app = createServer({
     trackingStore: stores.trackingStore,
+    ...(stores.registryStore ? { registryStore: stores.registryStore } : {}),
     ...(stores.artifactStore ? { artifactStore: stores.artifactStore } : {}),
     artifactResolver: (uri) => {
       try {
@@ -52,6 +53,7 @@ export async function startServer(
     app,
     close: async () => {
       await app.close();
+      await stores.registryStore?.close();
       await stores.trackingStore.close();
     },
   };

@@ -24,6 +24,7 @@ export type { MetricBatcherOptions, MetricSink } from './metric-batcher.js';
 export { MetricBatcher } from './metric-batcher.js';
 export type {
   RestArtifactStoreOptions,
+  RestRegistryStoreOptions,
   RestTrackingStoreOptions,
   RestTransport,
   RestTransportOptions,
@@ -31,6 +32,7 @@ export type {
 export {
   createRestArtifactResolver,
   createRestArtifactStore,
+  createRestRegistryStore,
   createRestTrackingStore,
   createRestTransport,
   restArtifactResolver,

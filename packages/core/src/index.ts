@@ -187,6 +187,8 @@ export {
   metricHistoryPageSize,
   pageMetricHistory,
 } from './metric-history.js';
+export type { ModelUri } from './registry/model-uri.js';
+export { parseModelUri, resolveModelVersion } from './registry/model-uri.js';
 export {
   defaultModelVersionOrder,
   effectiveModelVersionOrder,

@@ -2,6 +2,7 @@ import {
   type ArtifactStore,
   type ArtifactStoreResolver,
   invalidParameter,
+  type RegistryStore,
   type TrackingStore,
 } from '@cairn/core';
 import cors from '@fastify/cors';
@@ -14,6 +15,8 @@ import { registerArtifactProxyRoutes } from './routes/artifact-proxy-routes.js';
 import { registerExperimentRoutes } from './routes/experiment-routes.js';
 import { registerLoggedModelRoutes } from './routes/logged-model-routes.js';
 import { registerMetricRoutes } from './routes/metric-routes.js';
+import { registerRegistryRoutes } from './routes/registry-routes.js';
+import { registerRegistryUnavailable } from './routes/registry-unavailable.js';
 import { createRouteTable } from './routes/route-table.js';
 import { registerRunArtifactRoutes } from './routes/run-artifact-routes.js';
 import { registerRunRoutes } from './routes/run-routes.js';
@@ -25,6 +28,11 @@ export const mlflowProtocolVersion = '3.18.0';
 export interface CreateServerOptions {
   /** Where experiments, runs, params, metrics and tags live. The caller keeps ownership (and closes it). */
   trackingStore: TrackingStore;
+  /**
+   * Where registered models and versions live (`/mlflow/registered-models/*`, `/mlflow/model-versions/*`).
+   * Unset: those RPCs answer NOT_IMPLEMENTED. The caller keeps ownership (and closes it).
+   */
+  registryStore?: RegistryStore;
   /** The store behind the artifact proxy: `mlflow-artifacts:/<path>` is `<path>` in it. */
   artifactStore?: ArtifactStore;
   /** Opens stores for other artifact URIs a run may have (`file://`, `s3://`), for `artifacts/list`. */
@@ -168,6 +176,11 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
     registerMetricRoutes(routes, options.trackingStore);
     registerRunArtifactRoutes(routes, options.trackingStore, openArtifacts);
     registerLoggedModelRoutes(routes, options.trackingStore, openArtifacts);
+    if (options.registryStore !== undefined) {
+      registerRegistryRoutes(routes, options.registryStore, options.trackingStore);
+    } else {
+      registerRegistryUnavailable(scope);
+    }
     if (options.artifactStore !== undefined)
       registerArtifactProxyRoutes(scope, routes, options.artifactStore);
     // Tracing is not served yet; MLflow's client turns OTLP export off on exactly this answer instead of

@@ -26,3 +26,15 @@ export async function expectCairnError(
   expect(expected, `error code (message: ${caught.message})`).toContain(caught.code);
   return caught;
 }
+
+/**
+ * Asserts an error names `field`: in `details.field` when the store sets it, else in its message (what is
+ * left of it after a trip over REST, where only MLflow's `{error_code, message}` travels).
+ */
+export function expectFieldNamed(error: CairnError, field: string): void {
+  if (error.details?.field !== undefined) {
+    expect(error.details.field, `field named by: ${error.message}`).toBe(field);
+    return;
+  }
+  expect(error.message.toLowerCase(), 'error message names the field').toContain(field.toLowerCase());
+}

@@ -1,6 +1,6 @@
 export type { ArtifactSuiteContext, ArtifactSuiteName } from './artifacts/describe-artifact-store.js';
 export { artifactSuiteNames, describeArtifactStore } from './artifacts/describe-artifact-store.js';
-export { expectCairnError } from './expect-cairn-error.js';
+export { expectCairnError, expectFieldNamed } from './expect-cairn-error.js';
 export type { DescribeStoreOptions } from './named-suites.js';
 export type { RegistrySuiteName } from './registry/describe-registry-store.js';
 export { describeRegistryStore, registrySuiteNames } from './registry/describe-registry-store.js';

@@ -6,6 +6,8 @@ export {
   restArtifactResolver,
   setArtifactProxyServer,
 } from './rest-artifact-store.js';
+export type { RestRegistryStoreOptions } from './rest-registry-store.js';
+export { createRestRegistryStore } from './rest-registry-store.js';
 export { restStorePlugin } from './rest-store-plugin.js';
 export type { RestTrackingStoreOptions } from './rest-tracking-store.js';
 export { createRestTrackingStore } from './rest-tracking-store.js';

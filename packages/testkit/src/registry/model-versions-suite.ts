@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { expectCairnError } from '../expect-cairn-error.js';
+import { expectCairnError, expectFieldNamed } from '../expect-cairn-error.js';
 import type { RegistrySuiteContext } from './registry-context.js';
 
 /** Model versions: create, get, update, soft delete, download URI and tags. */
@@ -73,7 +73,7 @@ export function modelVersionsSuite(context: RegistrySuiteContext): void {
       store().getModelVersion(model.name, 'one'),
       'INVALID_PARAMETER_VALUE',
     );
-    expect(error.details?.field).toBe('version');
+    expectFieldNamed(error, 'version');
   });
 
   it('updates and clears a version description', async () => {
@@ -113,6 +113,6 @@ export function modelVersionsSuite(context: RegistrySuiteContext): void {
       store().setModelVersionTag(model.name, '2', { key: '', value: 'v' }),
       'INVALID_PARAMETER_VALUE',
     );
-    expect(bad.details?.field).toBe('key');
+    expectFieldNamed(bad, 'key');
   });
 }

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { expectCairnError } from '../expect-cairn-error.js';
+import { expectCairnError, expectFieldNamed } from '../expect-cairn-error.js';
 import { uniqueName } from '../tracking/tracking-context.js';
 import type { RegistrySuiteContext } from './registry-context.js';
 
@@ -35,7 +35,7 @@ export function registeredModelsSuite(context: RegistrySuiteContext): void {
         store().createRegisteredModel({ name }),
         'INVALID_PARAMETER_VALUE',
       );
-      expect(error.details?.field).toBe('name');
+      expectFieldNamed(error, 'name');
     }
   });
 
@@ -128,12 +128,12 @@ export function registeredModelsSuite(context: RegistrySuiteContext): void {
       store().setRegisteredModelTag(model.name, { key: '', value: 'v' }),
       'INVALID_PARAMETER_VALUE',
     );
-    expect(emptyKey.details?.field).toBe('key');
+    expectFieldNamed(emptyKey, 'key');
     const longValue = await expectCairnError(
       store().setRegisteredModelTag(model.name, { key: 'k', value: 'x'.repeat(100_001) }),
       'INVALID_PARAMETER_VALUE',
     );
-    expect(longValue.details?.field).toBe('value');
+    expectFieldNamed(longValue, 'value');
     expect((await store().getRegisteredModel(model.name)).tags).toEqual([]);
   });
 }

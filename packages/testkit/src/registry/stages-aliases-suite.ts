@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { expectCairnError } from '../expect-cairn-error.js';
+import { expectCairnError, expectFieldNamed } from '../expect-cairn-error.js';
 import type { RegistrySuiteContext } from './registry-context.js';
 
 /** Legacy stages (transition, archive, latest per stage) and aliases (set, move, resolve, delete). */
@@ -47,7 +47,7 @@ export function stagesSuite(context: RegistrySuiteContext): void {
       store().transitionModelVersionStage(model.name, '2', 'Shipping', false),
       'INVALID_PARAMETER_VALUE',
     );
-    expect(error.details?.field).toBe('stage');
+    expectFieldNamed(error, 'stage');
     await expectCairnError(
       store().transitionModelVersionStage(model.name, '2', 'Archived', true),
       'INVALID_PARAMETER_VALUE',
@@ -99,7 +99,7 @@ export function aliasesSuite(context: RegistrySuiteContext): void {
       store().getModelVersionByAlias(model.name, 'a'),
       'INVALID_PARAMETER_VALUE',
     );
-    expect(missing.details?.field).toBe('alias');
+    expectFieldNamed(missing, 'alias');
     await store().deleteModelVersion(model.name, '2');
     await expectCairnError(store().getModelVersionByAlias(model.name, 'b'), 'INVALID_PARAMETER_VALUE');
     expect((await store().getRegisteredModel(model.name)).aliases).toEqual([]);
@@ -113,7 +113,7 @@ export function aliasesSuite(context: RegistrySuiteContext): void {
         store().setRegisteredModelAlias(model.name, alias, '1'),
         'INVALID_PARAMETER_VALUE',
       );
-      expect(error.details?.field, alias).toBe('alias');
+      expectFieldNamed(error, 'alias');
     }
     await expectCairnError(store().setRegisteredModelAlias(model.name, 'ok', '7'), 'RESOURCE_DOES_NOT_EXIST');
     await expectCairnError(
