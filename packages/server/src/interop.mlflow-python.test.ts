@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createFileArtifactStore } from '@cairn/store-file';
+import { createMemoryRegistryStore } from '@cairn/store-memory';
 import { createSqlTrackingStore } from '@cairn/store-sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from './create-server.js';
@@ -17,6 +18,8 @@ const interopDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'interop'
 const script = join(interopDir, 'mlflow_client_script.py');
 // MLflow 3 logged models: pyfunc.log_model, load_model by models:/ and runs:/, search, get, tags.
 const loggedModelScript = join(interopDir, 'mlflow_logged_model_script.py');
+// The model registry: MlflowClient's registry calls, register_model and load_model by models:/<name>.
+const registryScript = join(interopDir, 'mlflow_registry_script.py');
 const clientEnv = {
   ...process.env,
   MLFLOW_DISABLE_TELEMETRY: 'true',
@@ -71,8 +74,10 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       uri: `sqlite:///${join(dir, 'cairn.db')}`,
       artifactRoot: 'mlflow-artifacts:',
     });
+    const registryStore = createMemoryRegistryStore();
     const app = createServer({
       trackingStore,
+      registryStore,
       artifactStore: createFileArtifactStore({ root: join(dir, 'cairn-artifacts') }),
     });
     try {
@@ -85,8 +90,13 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       const models = await runScript(url, join(dir, 'cairn-models-scratch'), loggedModelScript);
       console.log(`logged models against Cairn: ${(performance.now() - modelsStarted).toFixed(0)} ms`);
       expect(models).toContain('LOGGED MODELS OK');
+      const registryStarted = performance.now();
+      const registry = await runScript(url, join(dir, 'cairn-registry-scratch'), registryScript);
+      console.log(`registry against Cairn: ${(performance.now() - registryStarted).toFixed(0)} ms`);
+      expect(registry).toContain('REGISTRY OK');
     } finally {
       await app.close();
+      await registryStore.close();
       await trackingStore.close();
     }
   }, 120_000);
@@ -140,6 +150,10 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
         `logged models against mlflow server: ${(performance.now() - modelsStarted).toFixed(0)} ms`,
       );
       expect(models).toContain('LOGGED MODELS OK');
+      const registryStarted = performance.now();
+      const registry = await runScript(`http://127.0.0.1:${port}`, join(dir, 'mlflow-registry-scratch'), registryScript);
+      console.log(`registry against mlflow server: ${(performance.now() - registryStarted).toFixed(0)} ms`);
+      expect(registry).toContain('REGISTRY OK');
     } finally {
       // The server runs uvicorn workers in its own process group: end the whole group.
       if (server.pid !== undefined && server.exitCode === null) process.kill(-server.pid, 'SIGTERM');

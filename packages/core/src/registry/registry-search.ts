@@ -87,13 +87,37 @@ function tagValue(tags: readonly { key: string; value: string }[], key: string):
   return tags.find((tag) => tag.key === key)?.value;
 }
 
+/** The tag that marks a registered model or version as a prompt (MLflow's prompt registry). */
+export const promptTagKey = 'mlflow.prompt.is_prompt';
+
+/** True for a clause on the prompt tag, which MLflow's registry search treats apart. */
+export function isPromptClause(clause: Comparison): boolean {
+  return clause.entity === 'tag' && clause.key === promptTagKey;
+}
+
+/**
+ * True when a filter asks for prompts (`tags.mlflow.prompt.is_prompt = 'true'` or `!= 'false'`). Otherwise
+ * a registry search leaves prompts out and ignores clauses on the prompt tag, as MLflow does: its client
+ * adds `tags.mlflow.prompt.is_prompt != 'true'` to every search, which models without the tag must pass.
+ */
+export function isPromptQuery(filter: SearchFilter): boolean {
+  const clause = filter.clauses.find(isPromptClause);
+  if (clause === undefined || typeof clause.value !== 'string') return false;
+  const value = clause.value.toLowerCase();
+  return (clause.comparator === '=' && value === 'true') || (clause.comparator === '!=' && value === 'false');
+}
+
 function matches(
   filter: SearchFilter,
   attribute: (key: string) => SortValue,
   tags: readonly { key: string; value: string }[],
 ): boolean {
-  return filter.clauses.every((clause: Comparison) =>
-    matchesValue(clause.entity === 'tag' ? tagValue(tags, clause.key) : attribute(clause.key), clause),
+  const prompts = isPromptQuery(filter);
+  if (!prompts && tagValue(tags, promptTagKey) === 'true') return false;
+  return filter.clauses.every(
+    (clause: Comparison) =>
+      (!prompts && isPromptClause(clause)) ||
+      matchesValue(clause.entity === 'tag' ? tagValue(tags, clause.key) : attribute(clause.key), clause),
   );
 }
 

@@ -48,6 +48,30 @@ export function searchRegistrySuite(context: RegistrySuiteContext): void {
     ]);
   });
 
+  it('leaves prompts out unless the filter asks for them, as the MLflow client expects', async () => {
+    const prefix = uniqueName('prm').replace(/-/g, '_');
+    await store().createRegisteredModel({ name: `${prefix}_model` });
+    await store().createRegisteredModel({
+      name: `${prefix}_prompt`,
+      tags: [{ key: 'mlflow.prompt.is_prompt', value: 'true' }],
+    });
+    const names = async (filter: string) =>
+      (await store().searchRegisteredModels({ filter })).items.map((model) => model.name);
+    // What MLflow's client sends for every search_registered_models call.
+    const clientFilter = `name LIKE '${prefix}%' AND tags.\`mlflow.prompt.is_prompt\` != 'true'`;
+    expect(await names(clientFilter)).toEqual([`${prefix}_model`]);
+    expect(await names(`name LIKE '${prefix}%'`)).toEqual([`${prefix}_model`]);
+    expect(await names(`name LIKE '${prefix}%' AND tags.\`mlflow.prompt.is_prompt\` = 'true'`)).toEqual([
+      `${prefix}_prompt`,
+    ]);
+    const model = await store().getRegisteredModel(`${prefix}_model`);
+    await context.createVersions(model.name, 1);
+    const versions = await store().searchModelVersions({
+      filter: `name = '${model.name}' AND tags.\`mlflow.prompt.is_prompt\` != 'true'`,
+    });
+    expect(versions.items.map((version) => version.version)).toEqual(['1']);
+  });
+
   it('orders registered models by name and timestamps and pages without loss or repeats', async () => {
     const prefix = uniqueName('ord').replace(/-/g, '_');
     const created: string[] = [];
