@@ -9,6 +9,7 @@ import type {
   Metric,
   Page,
   Param,
+  RegistryStore,
   Run,
   RunInfo,
   RunStatus,
@@ -16,9 +17,16 @@ import type {
   TrackingStore,
   ViewType,
 } from '@cairn/core';
-import { invalidParameter, parseRunsUri } from '@cairn/core';
+import {
+  invalidParameter,
+  parseModelUri,
+  parseRunsUri,
+  parseTrackingUri,
+  resolveModelVersion,
+} from '@cairn/core';
 import { stringify } from 'yaml';
 import { downloadTree, uploadDirectory, uploadFile } from './artifact-transfer.js';
+import { createRestRegistryStore } from './rest/rest-registry-store.js';
 import {
   defaultArtifactResolvers,
   defaultTrackingStorePlugins,
@@ -39,6 +47,11 @@ export interface CairnClientOptions {
   artifactResolvers?: readonly ArtifactStoreResolver[];
   /** Use this store instead of opening one from the URI. */
   store?: TrackingStore;
+  /**
+   * The model registry, for `models:/<name>/...` URIs. Default: the tracking server's over REST for an
+   * `http(s)://` tracking URI, else none.
+   */
+  registryStore?: RegistryStore;
   /** Relative store paths resolve against this; default `process.cwd()`. */
   cwd?: string;
   /** Environment read for `MLFLOW_TRACKING_URI`; default `process.env`. */
@@ -60,6 +73,8 @@ export class CairnClient implements AsyncDisposable {
   readonly trackingUri: string;
   /** The tracking store behind the client. */
   readonly store: TrackingStore;
+  /** The model registry behind the client, if any. */
+  readonly registry: RegistryStore | undefined;
   readonly #resolvers: readonly ArtifactStoreResolver[];
 
   constructor(options: CairnClientOptions = {}) {
@@ -72,6 +87,12 @@ export class CairnClient implements AsyncDisposable {
         options.cwd ?? process.cwd(),
       );
     this.#resolvers = options.artifactResolvers ?? defaultArtifactResolvers;
+    const parsed = parseTrackingUri(this.trackingUri);
+    this.registry =
+      options.registryStore ??
+      (parsed.kind === 'http'
+        ? createRestRegistryStore({ baseUrl: parsed.url, ...(options.env ? { env: options.env } : {}) })
+        : undefined);
   }
 
   // --- experiments ---
@@ -256,7 +277,8 @@ export class CairnClient implements AsyncDisposable {
   /**
    * Downloads an artifact file or directory to `dstPath` (default: a new temp dir) and returns the local
    * path of what was downloaded, as MLflow's `download_artifacts`: either a run and a path in it, or an
-   * artifact URI (`runs:/<run id>/<path>` or any URI an artifact resolver handles, e.g. `file:///...`).
+   * artifact URI (`runs:/<run id>/<path>`, `models:/<name>/<version|stage|latest>[/<path>]`,
+   * `models:/<name>@<alias>`, `models:/<model_id>`, or any URI an artifact resolver handles, e.g. `file:///...`).
    */
   async downloadArtifacts(options: {
     runId?: string;
@@ -278,8 +300,16 @@ export class CairnClient implements AsyncDisposable {
         const { runId, artifactPath } = parseRunsUri(options.artifactUri);
         return downloadTree(await this.artifactStoreForRun(runId), artifactPath, dst, transfer);
       }
+      const uri = (
+        options.artifactUri.startsWith('models:')
+          ? await this.resolveModelsUri(options.artifactUri)
+          : options.artifactUri
+      ).replace(/\/+$/u, '');
+      if (uri.startsWith('runs:')) {
+        const { runId, artifactPath } = parseRunsUri(uri);
+        return downloadTree(await this.artifactStoreForRun(runId), artifactPath, dst, transfer);
+      }
       // The URI names the file or folder itself: open its parent and download the last segment.
-      const uri = options.artifactUri.replace(/\/+$/u, '');
       const slash = uri.lastIndexOf('/');
       const store = openArtifactStore(uri.slice(0, slash), this.#resolvers);
       return downloadTree(store, uri.slice(slash + 1), dst, transfer);
@@ -290,6 +320,39 @@ export class CairnClient implements AsyncDisposable {
       });
     }
     return downloadTree(await this.artifactStoreForRun(options.runId), options.artifactPath, dst, transfer);
+  }
+
+  /**
+   * Where the files of a `models:/` URI are: a registered version's download URI (by version, stage,
+   * `latest` or alias, from the registry) or a logged model's artifact location, plus the URI's subpath.
+   * A version registered from another `models:/` or `runs:/` URI is followed to its files.
+   */
+  async resolveModelsUri(modelsUri: string): Promise<string> {
+    let current = modelsUri;
+    // A chain of copies (models:/a/1 registered from models:/b/2 ...) ends in real files; ten hops is plenty.
+    for (let hop = 0; hop < 10 && current.startsWith('models:'); hop += 1) {
+      const uri = parseModelUri(current);
+      let base: string;
+      if (uri.kind === 'logged-model') {
+        base = (await this.store.getLoggedModel(uri.modelId)).info.artifact_uri;
+      } else {
+        if (this.registry === undefined) {
+          throw invalidParameter(
+            `Cannot resolve ${modelsUri}: this client has no model registry (give registryStore, or use an http(s) tracking URI)`,
+            { field: 'artifact_uri' },
+          );
+        }
+        const version = await resolveModelVersion(this.registry, uri);
+        base = await this.registry.getModelVersionDownloadUri(version.name, version.version);
+      }
+      current = uri.subpath === '' ? base : `${base.replace(/\/+$/u, '')}/${uri.subpath}`;
+    }
+    if (current.startsWith('models:')) {
+      throw invalidParameter(`Cannot resolve ${modelsUri}: its sources refer to each other in a loop`, {
+        field: 'artifact_uri',
+      });
+    }
+    return current;
   }
 
   /** Uploads a local file into the run's artifacts, under `artifactPath`. */
@@ -323,9 +386,10 @@ export class CairnClient implements AsyncDisposable {
     await this.logText(runId, text, artifactFile);
   }
 
-  /** Releases the store. */
-  close(): Promise<void> {
-    return this.store.close();
+  /** Releases the stores. */
+  async close(): Promise<void> {
+    await this.registry?.close();
+    await this.store.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -151,7 +151,11 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       );
       expect(models).toContain('LOGGED MODELS OK');
       const registryStarted = performance.now();
-      const registry = await runScript(`http://127.0.0.1:${port}`, join(dir, 'mlflow-registry-scratch'), registryScript);
+      const registry = await runScript(
+        `http://127.0.0.1:${port}`,
+        join(dir, 'mlflow-registry-scratch'),
+        registryScript,
+      );
       console.log(`registry against mlflow server: ${(performance.now() - registryStarted).toFixed(0)} ms`);
       expect(registry).toContain('REGISTRY OK');
     } finally {
