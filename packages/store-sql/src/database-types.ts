@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { LoggedModelDatabase } from './sql-logged-model-tables.js';
+import type { RegistryDatabase } from './sql-registry-tables.js';
 
 /**
  * Kysely row types of the MLflow tables Cairn reads and writes. Integers may come back as strings
@@ -90,7 +91,7 @@ export interface AlembicVersionTable {
 }
 
 /** The database as Kysely sees it. */
-export interface MlflowDatabase extends LoggedModelDatabase {
+export interface MlflowDatabase extends LoggedModelDatabase, RegistryDatabase {
   experiments: ExperimentsTable;
   experiment_tags: ExperimentTagsTable;
   runs: RunsTable;

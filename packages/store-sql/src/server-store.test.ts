@@ -1,5 +1,6 @@
-import { describeTrackingStore } from '@cairn/testkit';
+import { describeRegistryStore, describeTrackingStore } from '@cairn/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqlRegistryStore } from './sql-registry-store.js';
 import { createSqlTrackingStore } from './sql-tracking-store.js';
 import { createServerDatabase, type ServerDatabase } from './testing/server-database.js';
 
@@ -12,7 +13,7 @@ for (const server of servers) {
   const adminUri = process.env[server.variable];
   if (adminUri === undefined || adminUri === '') {
     console.log(
-      `SKIPPED: store-sql TrackingStore conformance on ${server.name} — set ${server.variable} (eval "$(bash packages/store-sql/scripts/start-test-databases.sh)")`,
+      `SKIPPED: store-sql TrackingStore and RegistryStore conformance on ${server.name} — set ${server.variable} (eval "$(bash packages/store-sql/scripts/start-test-databases.sh)")`,
     );
     // Skipped because no server was given; the SKIPPED line above says which variable to set.
     describe.skip(`TrackingStore conformance: sql (${server.name})`, () => undefined);
@@ -36,6 +37,12 @@ for (const server of servers) {
       },
       { skip: { 'logged-models': 'the SQL store does not keep logged models yet (next commit)' } },
     );
+
+    describeRegistryStore(`sql (${server.name})`, async () => {
+      const current = database as ServerDatabase;
+      await current.reset();
+      return createSqlRegistryStore({ uri: current.uri });
+    });
 
     it('answers RESOURCE_DOES_NOT_EXIST for ids past the INTEGER column, such as 18-digit file-store ids', async () => {
       await (database as ServerDatabase).reset();

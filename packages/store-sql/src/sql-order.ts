@@ -31,10 +31,11 @@ export interface SortTerm {
 /** A position in a sorted result: [rank, value] per term, as carried in a page token. */
 export type SortPosition = [number, number | string | null][];
 
-const missingRank = (value: RawBuilder<unknown>) => sql`CASE WHEN ${value} IS NULL THEN 2 ELSE 0 END`;
+/** 2 for a NULL value, else 0: missing values sort last in either direction. */
+export const missingRank = (value: RawBuilder<unknown>) => sql`CASE WHEN ${value} IS NULL THEN 2 ELSE 0 END`;
 
 /** PostgreSQL sorts text by the database locale; "C" gives the plain code-point order every store uses. */
-const binaryText = (dialect: SqlDialectName, value: RawBuilder<unknown>) =>
+export const binaryText = (dialect: SqlDialectName, value: RawBuilder<unknown>) =>
   dialect === 'postgres' ? sql`${value} COLLATE "C"` : value;
 
 /** The tiebreak MLflow appends to every run search. */

@@ -35,8 +35,9 @@ const lifecycleCondition = (column: RawBuilder<unknown>, viewType: string) => {
   return sql`${column} = ${viewType === 'DELETED_ONLY' ? 'deleted' : 'active'}`;
 };
 
-interface PageQuery {
-  table: 'runs' | 'experiments';
+/** One keyset-paged search over a table: what {@link fetchPage} runs. */
+export interface PageQuery {
+  table: 'runs' | 'experiments' | 'registered_models' | 'model_versions';
   /** What each candidate row carries besides its sort columns: as little as identifies it. */
   select: RawBuilder<unknown>;
   terms: SortTerm[];
@@ -51,7 +52,7 @@ interface PageQuery {
  * position applied outside it, one row more than the page to learn whether another page follows. The
  * derived table selects only `page.select` and the sort columns, so the sort moves narrow rows.
  */
-async function fetchPage(
+export async function fetchPage(
   database: SqlDatabase,
   page: PageQuery,
 ): Promise<{ rows: Record<string, unknown>[]; nextPageToken?: string }> {

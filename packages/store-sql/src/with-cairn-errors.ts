@@ -1,11 +1,11 @@
-import { type TrackingStore, toCairnError } from '@cairn/core';
+import { toCairnError } from '@cairn/core';
 
 /**
  * The same store, with every method's driver failures (connection refused, a timeout...) turned into
  * `CairnError`s, as the contract requires; the original error stays as the cause.
  */
-export function withCairnErrors(store: TrackingStore): TrackingStore {
-  const wrapped: Record<string, unknown> = { ...store };
+export function withCairnErrors<Store extends object>(store: Store): Store {
+  const wrapped: Record<string, unknown> = { ...(store as Record<string, unknown>) };
   for (const [name, member] of Object.entries(store)) {
     if (typeof member !== 'function') continue;
     wrapped[name] = async (...args: unknown[]) => {
@@ -16,5 +16,5 @@ export function withCairnErrors(store: TrackingStore): TrackingStore {
       }
     };
   }
-  return wrapped as unknown as TrackingStore;
+  return wrapped as unknown as Store;
 }

@@ -12,6 +12,11 @@ export interface ServerDatabase {
 
 /** The tables Cairn writes, children first so foreign keys never block a delete. */
 const cairnTables = [
+  'registered_model_aliases',
+  'model_version_tags',
+  'registered_model_tags',
+  'model_versions',
+  'registered_models',
   'input_tags',
   'inputs',
   'datasets',

@@ -16,7 +16,6 @@ export function modelVersionsSuite(context: RegistrySuiteContext): void {
       runLink: 'http://link',
       description: 'v1',
       tags: [{ key: 'k', value: 'v' }],
-      modelId: 'm-0123456789abcdef0123456789abcdef',
     });
     expect(first).toMatchObject({
       name: model.name,
@@ -29,7 +28,6 @@ export function modelVersionsSuite(context: RegistrySuiteContext): void {
       description: 'v1',
       tags: [{ key: 'k', value: 'v' }],
       aliases: [],
-      model_id: 'm-0123456789abcdef0123456789abcdef',
     });
     expect(first.creation_timestamp).toBeGreaterThan(0);
     const second = await store().createModelVersion({ name: model.name, source: 's3://b/2' });
@@ -42,6 +40,23 @@ export function modelVersionsSuite(context: RegistrySuiteContext): void {
     });
     const latest = (await store().getRegisteredModel(model.name)).latest_versions;
     expect(latest.map((version) => [version.version, version.current_stage])).toEqual([['2', 'None']]);
+  });
+
+  it('keeps the logged model a version promotes (MLflow 3 registers it with source models:/<model_id>)', async () => {
+    const model = await context.createModel();
+    const modelId = 'm-0123456789abcdef0123456789abcdef';
+    // MLflow's SQL schema has no model_id column; the source carries it, as MLflow 3's client sends it.
+    const created = await store().createModelVersion({
+      name: model.name,
+      source: `models:/${modelId}`,
+      modelId,
+      storageLocation: 's3://bucket/1/models/m-0123/artifacts',
+    });
+    expect(created).toMatchObject({ source: `models:/${modelId}`, model_id: modelId });
+    expect((await store().getModelVersion(model.name, '1')).model_id).toBe(modelId);
+    expect(await store().getModelVersionDownloadUri(model.name, '1')).toBe(
+      's3://bucket/1/models/m-0123/artifacts',
+    );
   });
 
   it('never reuses a version number after a delete, and hides the deleted version', async () => {
