@@ -134,7 +134,7 @@ export function createSqlRegistryStore(options: SqlRegistryStoreOptions): Regist
 
   const store: RegistryStore = {
     specificationVersion: 'v1',
-    capabilities: { searchPushdown: true },
+    capabilities: { searchPushdown: true, modelIdFromSource: true },
 
     async createRegisteredModel(input) {
       const name = validateModelName(input.name);

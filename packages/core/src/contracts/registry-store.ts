@@ -10,6 +10,11 @@ import type { Page, PageRequest } from './page.js';
 export interface RegistryStoreCapabilities {
   /** Filters and ordering run inside the backend rather than in memory. */
   readonly searchPushdown: boolean;
+  /**
+   * A version's `model_id` is known only from a `models:/<model_id>` source (MLflow's SQL schema has no
+   * column for it, so MLflow's own SQL store drops it too); absent or false: `model_id` is kept as given.
+   */
+  readonly modelIdFromSource?: boolean;
 }
 
 /** Arguments of {@link RegistryStore.createModelVersion}. */
