@@ -5,13 +5,17 @@ import {
   deletedModelVersionStage,
   effectiveModelVersionOrder,
   effectiveRegisteredModelOrder,
+  isPromptClause,
+  isPromptQuery,
   modelVersionsMaxResults,
   type OrderByClause,
   type PageTokenQuery,
   parseOrderBy,
   parseSearchFilter,
+  promptTagKey,
   registeredModelsMaxResults,
   resolveMaxResults,
+  type SearchFilter,
   type SearchRegistryInput,
 } from '@cairn/core';
 import { type RawBuilder, sql } from 'kysely';
@@ -82,6 +86,38 @@ function attributeCondition(
 }
 
 /**
+ * The WHERE conditions of a registry filter. Unless the filter asks for prompts, prompts are left out and
+ * clauses on the prompt tag ignored, as MLflow does (its client adds one to every search).
+ */
+function filterConditions(
+  database: SqlDatabase,
+  table: 'registered_models' | 'model_versions',
+  tags: 'registered_model_tags' | 'model_version_tags',
+  owner: RawBuilder<unknown>,
+  filter: SearchFilter,
+): RawBuilder<unknown>[] {
+  const prompts = isPromptQuery(filter);
+  const conditions = filter.clauses
+    .filter((clause) => prompts || !isPromptClause(clause))
+    .map((clause) =>
+      clause.entity === 'tag'
+        ? tagCondition(database, tags, owner, clause)
+        : attributeCondition(database, table, clause),
+    );
+  if (!prompts) {
+    const notPrompt: Comparison = {
+      entity: 'tag',
+      key: promptTagKey,
+      comparator: '=',
+      value: 'true',
+      position: 0,
+    };
+    conditions.push(sql`NOT ${tagCondition(database, tags, owner, notPrompt)}`);
+  }
+  return conditions;
+}
+
+/**
  * Searches registered models with the filter, order and keyset paging in SQL (every value a bound
  * parameter) and returns the page's names, in order.
  */
@@ -99,11 +135,7 @@ export async function searchRegisteredModelNames(
   const owner = sql`${sql.ref('f.name')} = ${sql.ref('registered_models.name')} AND ${sql.ref('f.workspace')} = ${sql.ref('registered_models.workspace')}`;
   const conditions = [
     sql`${sql.ref('registered_models.workspace')} = ${registryWorkspace}`,
-    ...filter.clauses.map((clause) =>
-      clause.entity === 'tag'
-        ? tagCondition(database, 'registered_model_tags', owner, clause)
-        : attributeCondition(database, 'registered_models', clause),
-    ),
+    ...filterConditions(database, 'registered_models', 'registered_model_tags', owner, filter),
   ];
   const page = await fetchPage(database, {
     table: 'registered_models',
@@ -139,11 +171,7 @@ export async function searchModelVersionKeys(
   const conditions = [
     sql`${sql.ref('model_versions.workspace')} = ${registryWorkspace}`,
     sql`(${stage} IS NULL OR ${stage} <> ${deletedModelVersionStage})`,
-    ...filter.clauses.map((clause) =>
-      clause.entity === 'tag'
-        ? tagCondition(database, 'model_version_tags', owner, clause)
-        : attributeCondition(database, 'model_versions', clause),
-    ),
+    ...filterConditions(database, 'model_versions', 'model_version_tags', owner, filter),
   ];
   const page = await fetchPage(database, {
     table: 'model_versions',
