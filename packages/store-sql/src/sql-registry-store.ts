@@ -48,6 +48,33 @@ const redacted = {
   run_link: 'REDACTED-RUN-LINK',
 } as const;
 
+/**
+ * The widths of MLflow's registry columns. MLflow's validation lets longer values through, and PostgreSQL
+ * and MySQL then fail with a driver error; Cairn refuses them up front, naming the field and the limit, on
+ * every dialect, so a database keeps to the schema whichever engine it is on.
+ */
+const columnLimits = {
+  name: 256,
+  new_name: 256,
+  description: 5000,
+  source: 500,
+  run_id: 32,
+  run_link: 500,
+  storage_location: 500,
+  /** `registered_model_tags.value`; version tag values are TEXT. */
+  value: 5000,
+} as const;
+
+function checkWidth(field: keyof typeof columnLimits, value: string | undefined): void {
+  const limit = columnLimits[field];
+  if (value !== undefined && value.length > limit) {
+    throw invalidParameter(`'${field}' had length ${value.length}, which exceeded length limit of ${limit}`, {
+      field,
+      limit,
+    });
+  }
+}
+
 const modelNotFound = (name: string) =>
   doesNotExist(`Registered Model with name=${name} not found`, { field: 'name' });
 const versionNotFound = (name: string, version: number) =>
@@ -139,6 +166,9 @@ export function createSqlRegistryStore(options: SqlRegistryStoreOptions): Regist
     async createRegisteredModel(input) {
       const name = validateModelName(input.name);
       const tags = new Map((input.tags ?? []).map(validateRegistryTag).map((tag) => [tag.key, tag.value]));
+      checkWidth('name', name);
+      checkWidth('description', input.description);
+      for (const value of tags.values()) checkWidth('value', value);
       await open();
       const time = now();
       try {
@@ -176,6 +206,7 @@ export function createSqlRegistryStore(options: SqlRegistryStoreOptions): Regist
 
     async renameRegisteredModel(name, newName) {
       const target = validateModelName(newName, 'new_name');
+      checkWidth('new_name', target);
       validateModelName(name);
       await open();
       const time = now();
@@ -229,6 +260,7 @@ export function createSqlRegistryStore(options: SqlRegistryStoreOptions): Regist
     },
 
     async updateRegisteredModel(name, description) {
+      checkWidth('description', description);
       await findModel(name);
       await db
         .updateTable('registered_models')
@@ -275,6 +307,7 @@ export function createSqlRegistryStore(options: SqlRegistryStoreOptions): Regist
 
     async setRegisteredModelTag(name, tag) {
       const valid = validateRegistryTag(tag);
+      checkWidth('value', valid.value);
       await findModel(name);
       await writeTransaction(database, async (transaction) => {
         await transaction
@@ -307,6 +340,11 @@ export function createSqlRegistryStore(options: SqlRegistryStoreOptions): Regist
         throw invalidParameter("Missing value for required parameter 'source'.", { field: 'source' });
       }
       const source = input.source;
+      checkWidth('source', source);
+      checkWidth('run_id', input.runId);
+      checkWidth('run_link', input.runLink);
+      checkWidth('description', input.description);
+      checkWidth('storage_location', input.storageLocation);
       await open();
       for (let attempt = 1; ; attempt += 1) {
         try {
@@ -370,6 +408,7 @@ export function createSqlRegistryStore(options: SqlRegistryStoreOptions): Regist
     },
 
     async updateModelVersion(name, version, description) {
+      checkWidth('description', description);
       const number = await findVersion(db, name, version);
       await db
         .updateTable('model_versions')
