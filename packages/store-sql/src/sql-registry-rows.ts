@@ -63,46 +63,68 @@ export function modelVersionFromRow(
   };
 }
 
-/** Loads model versions by key, with their tags and aliases, in the order of `keys` (missing ones left out). */
+/** Versions per query: well under every dialect's bound-parameter limit. */
+const chunkSize = 500;
+
+/** The keys grouped by model name, each group's version numbers cut into chunks. */
+function keyChunks(keys: readonly VersionKey[]): { name: string; versions: number[] }[] {
+  const byName = new Map<string, number[]>();
+  for (const key of keys) byName.set(key.name, [...(byName.get(key.name) ?? []), key.version]);
+  return [...byName].flatMap(([name, versions]) =>
+    Array.from({ length: Math.ceil(versions.length / chunkSize) }, (_, index) => ({
+      name,
+      versions: versions.slice(index * chunkSize, (index + 1) * chunkSize),
+    })),
+  );
+}
+
+/**
+ * Loads model versions by key, with their tags and aliases, in the order of `keys` (missing ones left out).
+ * Only the wanted rows are read (by primary key), however many versions their models have.
+ */
 export async function loadModelVersions(
   db: Kysely<MlflowDatabase>,
   keys: readonly VersionKey[],
 ): Promise<ModelVersion[]> {
   if (keys.length === 0) return [];
-  const names = [...new Set(keys.map((key) => key.name))];
-  const wanted = new Set(keys.map((key) => keyOf(key.name, key.version)));
-  const [rows, tagRows, aliasRows] = await Promise.all([
-    db
-      .selectFrom('model_versions')
-      .selectAll()
-      .where('workspace', '=', registryWorkspace)
-      .where('name', 'in', names)
-      .execute(),
-    db
-      .selectFrom('model_version_tags')
-      .select(['name', 'version', 'key', 'value'])
-      .where('workspace', '=', registryWorkspace)
-      .where('name', 'in', names)
-      .orderBy('key')
-      .execute(),
-    db
-      .selectFrom('registered_model_aliases')
-      .select(['name', 'version', 'alias'])
-      .where('workspace', '=', registryWorkspace)
-      .where('name', 'in', names)
-      .orderBy('alias')
-      .execute(),
-  ]);
+  const rows: Selectable<ModelVersionsTable>[] = [];
   const tags = new Map<string, { key: string; value: string }[]>();
-  for (const tag of tagRows) {
-    const key = keyOf(tag.name, Number(tag.version));
-    if (!wanted.has(key)) continue;
-    tags.set(key, [...(tags.get(key) ?? []), { key: tag.key, value: tag.value ?? '' }]);
-  }
   const aliases = new Map<string, string[]>();
-  for (const alias of aliasRows) {
-    const key = keyOf(alias.name, Number(alias.version));
-    aliases.set(key, [...(aliases.get(key) ?? []), alias.alias]);
+  for (const chunk of keyChunks(keys)) {
+    const [versionRows, tagRows, aliasRows] = await Promise.all([
+      db
+        .selectFrom('model_versions')
+        .selectAll()
+        .where('workspace', '=', registryWorkspace)
+        .where('name', '=', chunk.name)
+        .where('version', 'in', chunk.versions)
+        .execute(),
+      db
+        .selectFrom('model_version_tags')
+        .select(['version', 'key', 'value'])
+        .where('workspace', '=', registryWorkspace)
+        .where('name', '=', chunk.name)
+        .where('version', 'in', chunk.versions)
+        .orderBy('key')
+        .execute(),
+      db
+        .selectFrom('registered_model_aliases')
+        .select(['version', 'alias'])
+        .where('workspace', '=', registryWorkspace)
+        .where('name', '=', chunk.name)
+        .where('version', 'in', chunk.versions)
+        .orderBy('alias')
+        .execute(),
+    ]);
+    rows.push(...versionRows);
+    for (const tag of tagRows) {
+      const key = keyOf(chunk.name, Number(tag.version));
+      tags.set(key, [...(tags.get(key) ?? []), { key: tag.key, value: tag.value ?? '' }]);
+    }
+    for (const alias of aliasRows) {
+      const key = keyOf(chunk.name, Number(alias.version));
+      aliases.set(key, [...(aliases.get(key) ?? []), alias.alias]);
+    }
   }
   const byKey = new Map(rows.map((row) => [keyOf(row.name, Number(row.version)), row]));
   return keys.flatMap((key) => {
