@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RegistryStore } from '@cairn/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSqlRegistryStore } from './sql-registry-store.js';
+import { createServerDatabase, type ServerDatabase } from './testing/server-database.js';
 
 const python = process.env.CAIRN_MLFLOW_PYTHON;
 const hasPython = python !== undefined && python !== '';
@@ -27,7 +28,7 @@ afterEach(async () => {
 const script = `
 import json, sys
 from mlflow import MlflowClient
-uri = "sqlite:///" + sys.argv[1]
+uri = sys.argv[1]
 client = MlflowClient(tracking_uri=uri, registry_uri=uri)
 def version(v):
     return {"version": str(v.version), "stage": v.current_stage, "source": v.source, "run_id": v.run_id,
@@ -57,103 +58,147 @@ client.transition_model_version_stage("py-model", "2", "Staging")
 print(json.dumps(seen))
 `;
 
-describe.skipIf(!hasPython)('MLflow 3.18.0 and Cairn share a model registry in one SQLite database', () => {
-  it('each reads the registered models, versions, stages, aliases and tags the other wrote', {
-    timeout: 180_000,
-  }, async () => {
-    const path = join(await mkdtemp(join(tmpdir(), 'cairn-sql-registry-interop-')), 'mlflow.db');
-    store = createSqlRegistryStore({ uri: `sqlite:///${path}` });
-    await store.createRegisteredModel({
-      name: 'cairn-old',
-      description: 'from cairn',
-      tags: [{ key: 'team', value: 'vision' }],
-    });
-    for (const index of [1, 2, 3]) {
-      await store.createModelVersion({
-        name: 'cairn-old',
-        source: `s3://bucket/cairn/${index}`,
-        runId: 'a'.repeat(32),
-        description: `v${index}`,
-        tags: [{ key: 'i', value: String(index) }],
+/** Whether the MLflow python can import a database driver. */
+async function pythonHas(module: string): Promise<boolean> {
+  try {
+    await promisify(execFile)(python as string, ['-c', `import ${module}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const targets = [
+  { name: 'SQLite', variable: undefined, module: 'sqlite3', scheme: 'sqlite' },
+  {
+    name: 'PostgreSQL',
+    variable: 'CAIRN_TEST_POSTGRES_URI',
+    module: 'psycopg2',
+    scheme: 'postgresql+psycopg2',
+  },
+  { name: 'MySQL/MariaDB', variable: 'CAIRN_TEST_MYSQL_URI', module: 'pymysql', scheme: 'mysql+pymysql' },
+] as const;
+
+for (const target of targets) {
+  const adminUri = target.variable === undefined ? '' : (process.env[target.variable] ?? '');
+  const ready =
+    hasPython && (target.variable === undefined || (adminUri !== '' && (await pythonHas(target.module))));
+  if (hasPython && !ready) {
+    console.log(
+      `SKIPPED: store-sql MLflow 3.18.0 and Cairn share a model registry on ${target.name} — set ${target.variable} and give CAIRN_MLFLOW_PYTHON ${target.module}`,
+    );
+  }
+  describe.skipIf(!ready)(
+    `MLflow 3.18.0 and Cairn share a model registry in one ${target.name} database`,
+    () => {
+      let server: ServerDatabase | undefined;
+      afterAll(async () => {
+        await server?.drop();
       });
-    }
-    await store.deleteModelVersion('cairn-old', '2');
-    await store.setRegisteredModelAlias('cairn-old', 'champion', '3');
-    await store.transitionModelVersionStage('cairn-old', '1', 'production', false);
-    await store.renameRegisteredModel('cairn-old', 'cairn-model');
-    await store.close();
-    store = undefined;
+      it('each reads the registered models, versions, stages, aliases and tags the other wrote', {
+        timeout: 180_000,
+      }, async () => {
+        let uri = `sqlite:///${join(await mkdtemp(join(tmpdir(), 'cairn-sql-registry-interop-')), 'mlflow.db')}`;
+        if (target.variable !== undefined) {
+          server = await createServerDatabase(adminUri, `cairn_reg_interop_${target.module}`);
+          uri = server.uri;
+        }
+        // SQLAlchemy wants the driver named where Node's drivers take the plain scheme.
+        const mlflowUri = uri.replace(/^[a-z]+:/u, `${target.scheme}:`);
+        store = createSqlRegistryStore({ uri });
+        await store.createRegisteredModel({
+          name: 'cairn-old',
+          description: 'from cairn',
+          tags: [{ key: 'team', value: 'vision' }],
+        });
+        for (const index of [1, 2, 3]) {
+          await store.createModelVersion({
+            name: 'cairn-old',
+            source: `s3://bucket/cairn/${index}`,
+            runId: 'a'.repeat(32),
+            description: `v${index}`,
+            tags: [{ key: 'i', value: String(index) }],
+          });
+        }
+        await store.deleteModelVersion('cairn-old', '2');
+        await store.setRegisteredModelAlias('cairn-old', 'champion', '3');
+        await store.transitionModelVersionStage('cairn-old', '1', 'production', false);
+        await store.renameRegisteredModel('cairn-old', 'cairn-model');
+        await store.close();
+        store = undefined;
 
-    const { stdout } = await promisify(execFile)(python as string, ['-c', script, path], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const seen = JSON.parse(stdout.trim().split('\n').pop() as string);
-    expect(seen.model).toEqual({
-      name: 'cairn-model',
-      description: 'from cairn',
-      tags: { team: 'vision' },
-      aliases: { champion: '3' },
-      latest: [
-        ['1', 'Production'],
-        ['3', 'None'],
-      ],
-    });
-    expect(seen.versions).toEqual(
-      [1, 3].map((index) => ({
-        version: String(index),
-        stage: index === 1 ? 'Production' : 'None',
-        source: `s3://bucket/cairn/${index}`,
-        run_id: 'a'.repeat(32),
-        description: `v${index}`,
-        tags: { i: String(index) },
-        aliases: [],
-        status: 'READY',
-      })),
-    );
-    expect(seen.v3_aliases).toEqual(['champion']);
-    expect(seen.champion).toBe('3');
-    expect(seen.production).toEqual(['1']);
-    expect(seen.download).toBe('s3://bucket/cairn/3');
-    expect(seen.search).toEqual(['cairn-model']);
-    expect(seen.old_name_gone).toBe(true);
+        const { stdout } = await promisify(execFile)(python as string, ['-c', script, mlflowUri], {
+          maxBuffer: 16 * 1024 * 1024,
+        });
+        const seen = JSON.parse(stdout.trim().split('\n').pop() as string);
+        expect(seen.model).toEqual({
+          name: 'cairn-model',
+          description: 'from cairn',
+          tags: { team: 'vision' },
+          aliases: { champion: '3' },
+          latest: [
+            ['1', 'Production'],
+            ['3', 'None'],
+          ],
+        });
+        expect(seen.versions).toEqual(
+          [1, 3].map((index) => ({
+            version: String(index),
+            stage: index === 1 ? 'Production' : 'None',
+            source: `s3://bucket/cairn/${index}`,
+            run_id: 'a'.repeat(32),
+            description: `v${index}`,
+            tags: { i: String(index) },
+            aliases: [],
+            status: 'READY',
+          })),
+        );
+        expect(seen.v3_aliases).toEqual(['champion']);
+        expect(seen.champion).toBe('3');
+        expect(seen.production).toEqual(['1']);
+        expect(seen.download).toBe('s3://bucket/cairn/3');
+        expect(seen.search).toEqual(['cairn-model']);
+        expect(seen.old_name_gone).toBe(true);
 
-    // Now Cairn reads what MLflow wrote, and numbers on after MLflow's deleted version.
-    store = createSqlRegistryStore({ uri: `sqlite:///${path}`, createSchema: false });
-    const model = await store.getRegisteredModel('py-model');
-    expect(model).toMatchObject({
-      name: 'py-model',
-      description: 'from mlflow',
-      tags: [{ key: 'owner', value: 'py' }],
-      aliases: [{ alias: 'prod', version: '2' }],
-    });
-    expect(model.latest_versions.map((version) => [version.version, version.current_stage])).toEqual([
-      ['1', 'None'],
-      ['2', 'Staging'],
-    ]);
-    const prod = await store.getModelVersionByAlias('py-model', 'prod');
-    expect(prod).toMatchObject({
-      version: '2',
-      current_stage: 'Staging',
-      source: 's3://bucket/py/2',
-      run_id: 'b'.repeat(32),
-      description: 'v2',
-      aliases: ['prod'],
-      status: 'READY',
-    });
-    expect([...prod.tags].sort((a, b) => a.key.localeCompare(b.key))).toEqual([
-      { key: 'i', value: '2' },
-      { key: 'quality', value: 'good' },
-    ]);
-    await expect(store.getModelVersion('py-model', '3')).rejects.toMatchObject({
-      code: 'RESOURCE_DOES_NOT_EXIST',
-    });
-    const found = await store.searchModelVersions({
-      filter: "name = 'py-model'",
-      orderBy: ['version_number'],
-    });
-    expect(found.items.map((version) => version.version)).toEqual(['1', '2']);
-    expect((await store.createModelVersion({ name: 'py-model', source: 's3://bucket/py/4' })).version).toBe(
-      '4',
-    );
-  });
-});
+        // Now Cairn reads what MLflow wrote, and numbers on after MLflow's deleted version.
+        store = createSqlRegistryStore({ uri, createSchema: false });
+        const model = await store.getRegisteredModel('py-model');
+        expect(model).toMatchObject({
+          name: 'py-model',
+          description: 'from mlflow',
+          tags: [{ key: 'owner', value: 'py' }],
+          aliases: [{ alias: 'prod', version: '2' }],
+        });
+        expect(model.latest_versions.map((version) => [version.version, version.current_stage])).toEqual([
+          ['1', 'None'],
+          ['2', 'Staging'],
+        ]);
+        const prod = await store.getModelVersionByAlias('py-model', 'prod');
+        expect(prod).toMatchObject({
+          version: '2',
+          current_stage: 'Staging',
+          source: 's3://bucket/py/2',
+          run_id: 'b'.repeat(32),
+          description: 'v2',
+          aliases: ['prod'],
+          status: 'READY',
+        });
+        expect([...prod.tags].sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+          { key: 'i', value: '2' },
+          { key: 'quality', value: 'good' },
+        ]);
+        await expect(store.getModelVersion('py-model', '3')).rejects.toMatchObject({
+          code: 'RESOURCE_DOES_NOT_EXIST',
+        });
+        const found = await store.searchModelVersions({
+          filter: "name = 'py-model'",
+          orderBy: ['version_number'],
+        });
+        expect(found.items.map((version) => version.version)).toEqual(['1', '2']);
+        expect(
+          (await store.createModelVersion({ name: 'py-model', source: 's3://bucket/py/4' })).version,
+        ).toBe('4');
+      });
+    },
+  );
+}
