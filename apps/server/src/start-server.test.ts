@@ -90,5 +90,9 @@ describe('startServer', () => {
     };
     expect(experiment.experiment.artifact_location).toMatch(/^file:\/\/.*\/mlruns\/0$/u);
     expect((await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts?path=x`)).status).toBe(503);
+    // The file store has no model registry yet: its RPCs say so rather than 404.
+    const registry = await fetch(`${server.url}/api/2.0/mlflow/registered-models/get?name=m`);
+    expect(registry.status).toBe(501);
+    expect(((await registry.json()) as { error_code: string }).error_code).toBe('NOT_IMPLEMENTED');
   });
 });
