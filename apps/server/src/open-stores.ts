@@ -12,7 +12,7 @@ import {
 import { createFileArtifactStore, createFileTrackingStore } from '@cairn/store-file';
 import { createMemoryRegistryStore, createMemoryTrackingStore } from '@cairn/store-memory';
 import { createS3ArtifactResolver } from '@cairn/store-s3';
-import { createSqlTrackingStore } from '@cairn/store-sql';
+import { createSqlRegistryStore, createSqlTrackingStore } from '@cairn/store-sql';
 import type { ServerOptions } from './server-options.js';
 
 /** The stores a server runs over, and what it resolved them to (for the startup line). */
@@ -58,6 +58,9 @@ export function openServerStores(options: ServerOptions, cwd: string): ServerSto
           ? `sqlite:///${resolve(cwd, parsed.path)}`
           : parsed.uri;
       trackingStore = createSqlTrackingStore({ uri, artifactRoot: defaultArtifactRoot });
+      // The registry's tables live in the same database, as with `mlflow server`; SQLite's busy timeout
+      // lets its connection and the tracking store's take turns writing.
+      registryStore = createSqlRegistryStore({ uri });
       break;
     }
     case 'memory':

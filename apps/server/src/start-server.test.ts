@@ -72,6 +72,13 @@ describe('startServer', () => {
     );
     expect(put.status).toBe(200);
     expect(await readdir(dir)).toEqual(expect.arrayContaining(['mlartifacts', 'mlflow.db']));
+    // The model registry lives in the same database.
+    const model = await fetch(`${server.url}/api/2.0/mlflow/registered-models/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'first-model' }),
+    });
+    expect(model.status).toBe(200);
   });
 
   it('serves a file store with --no-serve-artifacts: file: artifact roots and 503 on the proxy', async () => {

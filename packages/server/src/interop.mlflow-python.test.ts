@@ -6,8 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createFileArtifactStore } from '@cairn/store-file';
-import { createMemoryRegistryStore } from '@cairn/store-memory';
-import { createSqlTrackingStore } from '@cairn/store-sql';
+import { createSqlRegistryStore, createSqlTrackingStore } from '@cairn/store-sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from './create-server.js';
 
@@ -74,7 +73,7 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       uri: `sqlite:///${join(dir, 'cairn.db')}`,
       artifactRoot: 'mlflow-artifacts:',
     });
-    const registryStore = createMemoryRegistryStore();
+    const registryStore = createSqlRegistryStore({ uri: `sqlite:///${join(dir, 'cairn.db')}` });
     const app = createServer({
       trackingStore,
       registryStore,

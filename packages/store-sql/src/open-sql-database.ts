@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { CairnError, invalidParameter, parseTrackingUri } from '@cairn/core';
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import type { MlflowDatabase } from './database-types.js';
@@ -118,11 +119,53 @@ function mysqlDialect(uri: string, options: OpenSqlDatabaseOptions): Dialect {
   });
 }
 
+/** SQLite files open in this process, by absolute path, with how many stores hold each. */
+const openSqliteFiles = new Map<string, { database: SqlDatabase; holders: number }>();
+
+/**
+ * Stores on one SQLite file in one process (a server's tracking and registry stores) share one connection.
+ * better-sqlite3 waits for a lock synchronously, so a second connection in the same thread would block the
+ * event loop until its busy timeout while the first, which holds the lock across an await, can never
+ * finish: "database is locked". One connection lets Kysely's mutex order their transactions instead.
+ * The first opener's options (driver, busy timeout) apply; the file closes when its last holder closes.
+ */
+function shareSqliteFile(path: string, open: () => SqlDatabase): SqlDatabase {
+  if (path === ':memory:') return open();
+  const key = resolve(path);
+  let entry = openSqliteFiles.get(key);
+  if (entry === undefined) {
+    entry = { database: open(), holders: 0 };
+    openSqliteFiles.set(key, entry);
+  }
+  const shared = entry;
+  shared.holders += 1;
+  let closed = false;
+  return {
+    ...shared.database,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      shared.holders -= 1;
+      if (shared.holders > 0) return;
+      openSqliteFiles.delete(key);
+      await shared.database.close();
+    },
+  };
+}
+
 /**
  * Opens a database from a tracking URI (`sqlite:///path.db`, `postgresql://...`, `mysql://...`), loading
  * its driver on first use. The schema is not checked here; see `upgradeDatabase` and the store.
  */
 export function openSqlDatabase(uri: string, options: OpenSqlDatabaseOptions = {}): SqlDatabase {
+  const parsed = parseTrackingUri(uri);
+  if (parsed.kind === 'sqlite') {
+    return shareSqliteFile(parsed.path, () => openUnshared(uri, options));
+  }
+  return openUnshared(uri, options);
+}
+
+function openUnshared(uri: string, options: OpenSqlDatabaseOptions): SqlDatabase {
   const parsed = parseTrackingUri(uri);
   let dialect: SqlDialectName;
   let kyselyDialect: Dialect;
