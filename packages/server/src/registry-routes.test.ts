@@ -142,6 +142,52 @@ describe('model-registry routes', () => {
     expect([mismatch.status, mismatch.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
   });
 
+  it('refuses sources outside what the given run owns, as MLflow does, storing nothing', async () => {
+    app = memoryServer({ registryStore: createMemoryRegistryStore() });
+    const experiment = await post(app, `${api}/experiments/create`, { name: 'src-exp' });
+    const run = await post(app, `${api}/runs/create`, { experiment_id: experiment.body.experiment_id });
+    const info = (run.body.run as { info: { run_id: string; artifact_uri: string } }).info;
+    const other = await post(app, `${api}/runs/create`, { experiment_id: experiment.body.experiment_id });
+    const otherId = (other.body.run as { info: { run_id: string } }).info.run_id;
+    await post(app, `${api}/registered-models/create`, { name: 'src' });
+    const refused: Array<Record<string, string>> = [
+      { source: '/etc/passwd' },
+      { source: 'file:///etc/passwd', run_id: info.run_id },
+      { source: `${info.artifact_uri}/../../other/model`, run_id: info.run_id },
+      { source: `${info.artifact_uri}/..%252f..%252fother`, run_id: info.run_id },
+      { source: `${info.artifact_uri}/model`, run_id: otherId },
+      { source: `${info.artifact_uri}/model` },
+      { source: `runs:/${info.run_id}/model` },
+      { source: `runs:/${info.run_id}/model`, run_id: otherId },
+      { source: 's3://bucket/a/../b' },
+      { source: `${info.artifact_uri}/model`, run_id: 'f'.repeat(32) },
+    ];
+    for (const body of refused) {
+      const response = await post(app, `${api}/model-versions/create`, { name: 'src', ...body });
+      expect([response.status, response.body.error_code], JSON.stringify(body)).toEqual([
+        400,
+        'INVALID_PARAMETER_VALUE',
+      ]);
+    }
+    const accepted = [
+      { source: `${info.artifact_uri}/model`, run_id: info.run_id },
+      { source: `runs:/${info.run_id}/model`, run_id: info.run_id },
+      { source: 's3://bucket/model' },
+    ];
+    for (const body of accepted) {
+      const response = await post(app, `${api}/model-versions/create`, { name: 'src', ...body });
+      expect(response.status, JSON.stringify(body)).toBe(200);
+    }
+    // Numbering shows the refused requests stored nothing.
+    const latest = await get(
+      app,
+      `${api}/model-versions/search?filter=${encodeURIComponent("name = 'src'")}`,
+    );
+    expect(
+      (latest.body.model_versions as { version: string }[]).map((version) => version.version).sort(),
+    ).toEqual(['1', '2', '3']);
+  });
+
   it('answers 501 NOT_IMPLEMENTED when the server has no registry store, and documents the RPCs', async () => {
     app = memoryServer();
     const response = await post(app, `${api}/registered-models/create`, { name: 'x' });

@@ -25,6 +25,7 @@ import {
   updateModelVersionRequest,
   updateRegisteredModelRequest,
 } from '../wire/registry-schemas.js';
+import { validateModelVersionSource } from './model-version-source.js';
 import type { RouteTable } from './route-table.js';
 
 const models = '/mlflow/registered-models';
@@ -275,6 +276,10 @@ export function registerRegistryRoutes(
       if (!input.source) {
         throw invalidParameter("Missing value for required parameter 'source'.", { field: 'source' });
       }
+      await validateModelVersionSource(tracking, input.source, {
+        runId: present(input.run_id),
+        modelId: present(input.model_id),
+      });
       const resolved = await resolveSource(registry, tracking, {
         source: input.source,
         runId: present(input.run_id),

@@ -11,7 +11,7 @@ export function modelVersionsSuite(context: RegistrySuiteContext): void {
     const runId = 'a'.repeat(32);
     const first = await store().createModelVersion({
       name: model.name,
-      source: 'runs:/abc/model',
+      source: 's3://bucket/abc/model',
       runId,
       runLink: 'http://link',
       description: 'v1',
@@ -26,7 +26,7 @@ export function modelVersionsSuite(context: RegistrySuiteContext): void {
       version: '1',
       current_stage: 'None',
       status: 'READY',
-      source: 'runs:/abc/model',
+      source: 's3://bucket/abc/model',
       run_id: runId,
       run_link: 'http://link',
       description: 'v1',
@@ -38,7 +38,7 @@ export function modelVersionsSuite(context: RegistrySuiteContext): void {
     expect(second.version).toBe('2');
     expect(await store().getModelVersion(model.name, '1')).toMatchObject({
       version: '1',
-      source: 'runs:/abc/model',
+      source: 's3://bucket/abc/model',
       run_id: runId,
       tags: [{ key: 'k', value: 'v' }],
     });
