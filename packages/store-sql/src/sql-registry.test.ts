@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RegistryStore } from '@cairn/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSqlRegistryStore } from './sql-registry-store.js';
+import { createSqlTrackingStore } from './sql-tracking-store.js';
 import { createServerDatabase, type ServerDatabase } from './testing/server-database.js';
 
 // What only the SQL registry has to get right beyond the conformance suite: MLflow's column widths, and
@@ -96,6 +97,39 @@ for (const target of targets) {
       expect(sources.size).toBe(16);
       const page = await first.searchModelVersions({ filter: `name = '${name}'`, maxResults: 100 });
       expect(page.items).toHaveLength(16);
+    });
+
+    it('opens beside a tracking store on an empty database: one creates the schema, both use it', async () => {
+      // As a server opens them: both at once, each with its own connections.
+      let fresh: ServerDatabase | undefined;
+      let freshUri = `sqlite:///${join(mkdtempSync(join(tmpdir(), 'cairn-sql-registry-pair-')), 'pair.db')}`;
+      if (adminUri !== undefined) {
+        fresh = await createServerDatabase(adminUri, `${target.prefix}_pair`);
+        freshUri = fresh.uri;
+      }
+      const tracking = createSqlTrackingStore({
+        uri: freshUri,
+        artifactRoot: 'file:///tmp/cairn-sql-artifacts',
+      });
+      const registry = createSqlRegistryStore({ uri: freshUri });
+      try {
+        const [experiment, model] = await Promise.all([
+          tracking.getExperiment('0'),
+          registry.createRegisteredModel({ name: 'pair' }),
+        ]);
+        expect(experiment.name).toBe('Default');
+        expect(model.name).toBe('pair');
+        const run = await tracking.createRun({ experimentId: '0' });
+        const version = await registry.createModelVersion({
+          name: 'pair',
+          source: `runs:/${run.info.run_id}/model`,
+          runId: run.info.run_id,
+        });
+        expect(version).toMatchObject({ version: '1', run_id: run.info.run_id });
+      } finally {
+        await Promise.all([tracking.close(), registry.close()]);
+        await fresh?.drop();
+      }
     });
 
     it('keeps quotes and SQL in names and filter values as data', async () => {
