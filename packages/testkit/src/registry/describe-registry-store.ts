@@ -1,7 +1,7 @@
 import type { RegistryStore } from '@cairn/core';
 import { afterEach, beforeEach, describe } from 'vitest';
 import { type DescribeStoreOptions, describeNamedSuites } from '../named-suites.js';
-import { modelVersionsSuite } from './model-versions-suite.js';
+import { modelIdSourceSuite, modelVersionsSuite } from './model-versions-suite.js';
 import { registeredModelsSuite } from './registered-models-suite.js';
 import { createRegistryContext, type RegistrySuiteContext } from './registry-context.js';
 import { searchRegistrySuite } from './search-registry-suite.js';
@@ -11,6 +11,7 @@ import { aliasesSuite, stagesSuite } from './stages-aliases-suite.js';
 export const registrySuiteNames = [
   'registered-models',
   'model-versions',
+  'model-id-source',
   'stages',
   'aliases',
   'search',
@@ -22,6 +23,7 @@ export type RegistrySuiteName = (typeof registrySuiteNames)[number];
 const suites: Record<RegistrySuiteName, (context: RegistrySuiteContext) => void> = {
   'registered-models': registeredModelsSuite,
   'model-versions': modelVersionsSuite,
+  'model-id-source': modelIdSourceSuite,
   stages: stagesSuite,
   aliases: aliasesSuite,
   search: searchRegistrySuite,
