@@ -8,14 +8,10 @@ const root = mkdtempSync(join(tmpdir(), 'cairn-sql-sqlite-'));
 let count = 0;
 
 // A fresh database file per test: the suites expect an empty store each time.
-describeTrackingStore(
-  'sql (SQLite)',
-  () => {
-    count += 1;
-    return createSqlTrackingStore({
-      uri: `sqlite:///${join(root, `store-${count}.db`)}`,
-      artifactRoot: `file://${root}/artifacts`,
-    });
-  },
-  { skip: { 'logged-models': 'the SQL store does not keep logged models yet (next commit)' } },
-);
+describeTrackingStore('sql (SQLite)', () => {
+  count += 1;
+  return createSqlTrackingStore({
+    uri: `sqlite:///${join(root, `store-${count}.db`)}`,
+    artifactRoot: `file://${root}/artifacts`,
+  });
+});
