@@ -21,7 +21,7 @@ export function describeNamedSuites<Context>(
   for (const [name, suite] of suites) {
     const reason = options.skip?.[name];
     if (reason === undefined) describe(name, () => suite(context));
-    // Skipped on purpose, by the store author, with the reason in the title.
+    // Reason: skipped on purpose by the store author, who must give the reason; it is printed in the title.
     else describe.skip(`${name} (skipped: ${reason})`, () => suite(context));
   }
 }
