@@ -34,6 +34,7 @@ export type {
   TrackingStore,
   TrackingStoreCapabilities,
   TrackingStoreFactory,
+  TrackingStoreLoggedModelMethods,
   UpdateRunInput,
 } from './contracts/tracking-store.js';
 export type {

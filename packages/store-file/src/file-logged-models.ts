@@ -15,7 +15,7 @@ import {
   type Page,
   type SearchLoggedModelsInput,
   searchLoggedModelsInMemory,
-  type TrackingStore,
+  type TrackingStoreLoggedModelMethods,
   validateEntityKey,
   validateLoggedModelParams,
   validateLoggedModelStatus,
@@ -39,17 +39,7 @@ import {
   parseModelMetricFile,
 } from './logged-model-files.js';
 
-type LoggedModelMethods = Pick<
-  TrackingStore,
-  | 'createLoggedModel'
-  | 'getLoggedModel'
-  | 'finalizeLoggedModel'
-  | 'deleteLoggedModel'
-  | 'searchLoggedModels'
-  | 'setLoggedModelTags'
-  | 'deleteLoggedModelTag'
-  | 'logLoggedModelParams'
->;
+type LoggedModelMethods = TrackingStoreLoggedModelMethods;
 
 /** What the logged-model operations need from the mlruns tree. */
 export interface FileLoggedModelContext {

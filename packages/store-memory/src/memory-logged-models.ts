@@ -14,24 +14,14 @@ import {
   type Page,
   type SearchLoggedModelsInput,
   searchLoggedModelsInMemory,
-  type TrackingStore,
+  type TrackingStoreLoggedModelMethods,
   validateLoggedModelParams,
   validateLoggedModelStatus,
   validateLoggedModelTags,
 } from '@cairn/core';
 
 /** The logged-model half of the memory tracking store. */
-export type LoggedModelMethods = Pick<
-  TrackingStore,
-  | 'createLoggedModel'
-  | 'getLoggedModel'
-  | 'finalizeLoggedModel'
-  | 'deleteLoggedModel'
-  | 'searchLoggedModels'
-  | 'setLoggedModelTags'
-  | 'deleteLoggedModelTag'
-  | 'logLoggedModelParams'
->;
+export type LoggedModelMethods = TrackingStoreLoggedModelMethods;
 
 interface ModelRecord {
   info: Omit<LoggedModel['info'], 'tags'>;

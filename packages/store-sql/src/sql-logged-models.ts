@@ -15,7 +15,7 @@ import {
   type Page,
   type SearchLoggedModelsInput,
   searchLoggedModelsInMemory,
-  type TrackingStore,
+  type TrackingStoreLoggedModelMethods,
   validateLoggedModelParams,
   validateLoggedModelStatus,
   validateLoggedModelTags,
@@ -28,17 +28,7 @@ import { experimentFromRow } from './sql-rows.js';
 import { type SqlTransaction, writeTransaction } from './sql-transaction.js';
 import { experimentIdNumber, metricValueFromRow, storedMetricValue, toNumber } from './sql-values.js';
 
-type LoggedModelMethods = Pick<
-  TrackingStore,
-  | 'createLoggedModel'
-  | 'getLoggedModel'
-  | 'finalizeLoggedModel'
-  | 'deleteLoggedModel'
-  | 'searchLoggedModels'
-  | 'setLoggedModelTags'
-  | 'deleteLoggedModelTag'
-  | 'logLoggedModelParams'
->;
+type LoggedModelMethods = TrackingStoreLoggedModelMethods;
 
 /** What the logged-model operations need from the store. */
 export interface SqlLoggedModelContext {

@@ -1,16 +1,6 @@
-import type { LoggedModel, Metric, Page, TrackingStore } from '@cairn/core';
+import type { LoggedModel, Metric, Page, TrackingStoreLoggedModelMethods } from '@cairn/core';
 
-type LoggedModelMethods = Pick<
-  TrackingStore,
-  | 'createLoggedModel'
-  | 'getLoggedModel'
-  | 'finalizeLoggedModel'
-  | 'deleteLoggedModel'
-  | 'searchLoggedModels'
-  | 'setLoggedModelTags'
-  | 'deleteLoggedModelTag'
-  | 'logLoggedModelParams'
->;
+type LoggedModelMethods = TrackingStoreLoggedModelMethods;
 
 /** The JSON call the REST tracking store makes: method, path under `/api/2.0/mlflow`, body or query. */
 type Call = <T>(

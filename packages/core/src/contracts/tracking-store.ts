@@ -275,3 +275,16 @@ export interface TrackingStore {
 
 /** A factory that opens a tracking store from options (a plugin's entry point). */
 export type TrackingStoreFactory<Options> = (options: Options) => TrackingStore;
+
+/** The logged-model methods of {@link TrackingStore}, for stores that implement them in a module of their own. */
+export type TrackingStoreLoggedModelMethods = Pick<
+  TrackingStore,
+  | 'createLoggedModel'
+  | 'getLoggedModel'
+  | 'finalizeLoggedModel'
+  | 'deleteLoggedModel'
+  | 'searchLoggedModels'
+  | 'setLoggedModelTags'
+  | 'deleteLoggedModelTag'
+  | 'logLoggedModelParams'
+>;
