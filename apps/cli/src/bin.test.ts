@@ -18,7 +18,8 @@ describe('the built cairn binary', () => {
       await exec('npx', ['turbo', 'run', 'build', '--filter', '@cairn/cli...'], { cwd: appDir });
   }, 180_000);
 
-  it('runs with plain node: help, a command, and exit codes', async () => {
+  // Four node start-ups: 0.8-2.4 s each on a loaded 2-core machine, so the limit leaves room for a busy CI.
+  it('runs with plain node: help, a command, and exit codes', { timeout: 120_000 }, async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'cairn-bin-'));
     const help = await exec(process.execPath, [bin, '--help'], { cwd });
     expect(help.stdout).toMatch(/Usage: cairn/u);
