@@ -594,5 +594,5 @@ export function createSqlRegistryStore(options: SqlRegistryStoreOptions): Regist
       await database.close();
     },
   };
-  return withCairnErrors(store);
+  return withCairnErrors(store, database.displayUri);
 }

@@ -267,5 +267,5 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
       await database.close();
     },
   };
-  return withCairnErrors(store);
+  return withCairnErrors(store, database.displayUri);
 }

@@ -7,6 +7,7 @@ import { type OpenSqlDatabaseOptions, openSqlDatabase, type SqlDatabase } from '
 import { addCairnIndexes, existingCairnIndexes } from './schema/cairn-indexes.js';
 import { mlflowSchemaRevision, mlflowSchemaVersion, olderMlflowRevisions } from './schema/mlflow-revision.js';
 import { renderSchema } from './schema/render-schema.js';
+import { sqlErrorToCairnError } from './with-cairn-errors.js';
 
 /** What {@link upgradeDatabase} found and did. */
 export interface UpgradeResult {
@@ -236,6 +237,8 @@ export async function upgradeDatabase(
   const database = openSqlDatabase(uri, options);
   try {
     return await ensureDatabaseSchema(database, { create: true, forUpgrade: true });
+  } catch (error) {
+    throw sqlErrorToCairnError(error, database.displayUri);
   } finally {
     await database.close();
   }
