@@ -99,6 +99,19 @@ describe('cairn experiments', () => {
 });
 
 describe('cairn runs', () => {
+  // Regression: an unknown or malformed id printed an empty table and exited 0.
+  it('runs list names an experiment that does not exist, as MLflow does', async () => {
+    for (const trackingUri of [undefined, (cwd: string) => `sqlite:///${join(cwd, 'mlflow.db')}`]) {
+      const { run } = await cliSandbox(trackingUri === undefined ? {} : { trackingUri });
+      for (const id of ['999', 'abc']) {
+        const listed = await run('runs', 'list', '--experiment-id', id);
+        expect(listed.code).toBe(1);
+        expect(listed.stdout).toBe('');
+        expect(listed.stderr).toBe(`error: RESOURCE_DOES_NOT_EXIST: No Experiment with id=${id} exists\n`);
+      }
+    }
+  });
+
   it('lists runs by experiment id or name, as a table and as JSON', async () => {
     const { run, json, experimentId, runId } = await seeded();
     const table = await run('runs', 'list', '--experiment-id', experimentId);

@@ -12,7 +12,11 @@ type Action = (
 const runIdOption = () => new Option('--run-id <id>', 'the run id').makeOptionMandatory();
 
 async function experimentIdFor(context: CommandContext, options: Record<string, unknown>): Promise<string> {
-  if (typeof options.experimentId === 'string') return options.experimentId;
+  if (typeof options.experimentId === 'string') {
+    // A search over an unknown experiment finds nothing; MLflow's `runs list` says the experiment is not there.
+    await context.client().getExperiment(options.experimentId);
+    return options.experimentId;
+  }
   if (typeof options.experimentName === 'string') {
     const experiment = await context.client().getExperimentByName(options.experimentName);
     if (experiment === undefined) {
@@ -23,7 +27,10 @@ async function experimentIdFor(context: CommandContext, options: Record<string, 
     return experiment.experiment_id;
   }
   const fromEnv = context.io.env.MLFLOW_EXPERIMENT_ID;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    await context.client().getExperiment(fromEnv);
+    return fromEnv;
+  }
   throw new UsageError('give --experiment-id or --experiment-name (or set MLFLOW_EXPERIMENT_ID)');
 }
 
