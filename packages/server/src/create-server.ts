@@ -85,9 +85,22 @@ const artifactProxyRoute = /^\/(?:ajax-)?api\/2\.0\/mlflow-artifacts\//u;
  */
 export function createServer(options: CreateServerOptions): FastifyInstance {
   const logger = options.logger ?? false;
+  // Fastify logs a request twice (arrival and completion); one line at completion carries both.
   const app = (isLoggerInstance(logger)
-    ? Fastify({ loggerInstance: logger })
-    : Fastify({ logger })) as unknown as FastifyInstance;
+    ? Fastify({ loggerInstance: logger, disableRequestLogging: true })
+    : Fastify({ logger, disableRequestLogging: true })) as unknown as FastifyInstance;
+  if (logger !== false) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.info(
+        {
+          req: { method: request.method, url: request.url, remoteAddress: request.ip },
+          res: { statusCode: reply.statusCode },
+          responseTime: reply.elapsedTime,
+        },
+        'request completed',
+      );
+    });
+  }
   const serveArtifacts = options.serveArtifacts ?? options.artifactStore !== undefined;
   const jsonBodyLimit = options.jsonBodyLimit ?? 16 * 1024 * 1024;
 
