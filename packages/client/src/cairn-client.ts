@@ -296,20 +296,17 @@ export class CairnClient implements AsyncDisposable {
           field: 'artifact_uri',
         });
       }
+      if (options.artifactUri.startsWith('models:')) {
+        // As MLflow's ModelsArtifactRepository: the model's files land in dst itself (a subpath under dst).
+        const { root, subpath } = await this.#resolveModelFiles(options.artifactUri);
+        return downloadTree(await this.#artifactStoreAt(root), subpath, dst, transfer);
+      }
       if (options.artifactUri.startsWith('runs:')) {
         const { runId, artifactPath } = parseRunsUri(options.artifactUri);
         return downloadTree(await this.artifactStoreForRun(runId), artifactPath, dst, transfer);
       }
-      const uri = (
-        options.artifactUri.startsWith('models:')
-          ? await this.resolveModelsUri(options.artifactUri)
-          : options.artifactUri
-      ).replace(/\/+$/u, '');
-      if (uri.startsWith('runs:')) {
-        const { runId, artifactPath } = parseRunsUri(uri);
-        return downloadTree(await this.artifactStoreForRun(runId), artifactPath, dst, transfer);
-      }
       // The URI names the file or folder itself: open its parent and download the last segment.
+      const uri = options.artifactUri.replace(/\/+$/u, '');
       const slash = uri.lastIndexOf('/');
       const store = openArtifactStore(uri.slice(0, slash), this.#resolvers);
       return downloadTree(store, uri.slice(slash + 1), dst, transfer);
@@ -328,13 +325,19 @@ export class CairnClient implements AsyncDisposable {
    * A version registered from another `models:/` or `runs:/` URI is followed to its files.
    */
   async resolveModelsUri(modelsUri: string): Promise<string> {
+    const { root, subpath } = await this.#resolveModelFiles(modelsUri);
+    return subpath === '' ? root : `${root}/${subpath}`;
+  }
+
+  /** The root of a `models:/` URI's files, and the URI's path under it (subpaths of copies before the URI's). */
+  async #resolveModelFiles(modelsUri: string): Promise<{ root: string; subpath: string }> {
     let current = modelsUri;
+    let subpath = '';
     // A chain of copies (models:/a/1 registered from models:/b/2 ...) ends in real files; ten hops is plenty.
     for (let hop = 0; hop < 10 && current.startsWith('models:'); hop += 1) {
       const uri = parseModelUri(current);
-      let base: string;
       if (uri.kind === 'logged-model') {
-        base = (await this.store.getLoggedModel(uri.modelId)).info.artifact_uri;
+        current = (await this.store.getLoggedModel(uri.modelId)).info.artifact_uri;
       } else {
         if (this.registry === undefined) {
           throw invalidParameter(
@@ -343,16 +346,24 @@ export class CairnClient implements AsyncDisposable {
           );
         }
         const version = await resolveModelVersion(this.registry, uri);
-        base = await this.registry.getModelVersionDownloadUri(version.name, version.version);
+        current = await this.registry.getModelVersionDownloadUri(version.name, version.version);
       }
-      current = uri.subpath === '' ? base : `${base.replace(/\/+$/u, '')}/${uri.subpath}`;
+      subpath = [uri.subpath, subpath].filter((part) => part !== '').join('/');
     }
     if (current.startsWith('models:')) {
       throw invalidParameter(`Cannot resolve ${modelsUri}: its sources refer to each other in a loop`, {
         field: 'artifact_uri',
       });
     }
-    return current;
+    return { root: current.replace(/\/+$/u, ''), subpath };
+  }
+
+  /** A store rooted at an artifact URI; `runs:/<id>/<path>` is `<path>` under that run's artifact URI. */
+  async #artifactStoreAt(uri: string): Promise<ArtifactStore> {
+    if (!uri.startsWith('runs:')) return openArtifactStore(uri, this.#resolvers);
+    const { runId, artifactPath } = parseRunsUri(uri);
+    const runRoot = (await this.store.getRun(runId)).info.artifact_uri.replace(/\/+$/u, '');
+    return openArtifactStore(artifactPath ? `${runRoot}/${artifactPath}` : runRoot, this.#resolvers);
   }
 
   /** Uploads a local file into the run's artifacts, under `artifactPath`. */

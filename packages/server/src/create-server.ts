@@ -6,7 +6,12 @@ import {
   type TrackingStore,
 } from '@cairn/core';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { LoggerOptions } from 'pino';
 import { createArtifactOpener } from './artifact-roots.js';
 import { installErrorHandlers } from './http-errors.js';
@@ -87,8 +92,11 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
   const logger = options.logger ?? false;
   // Fastify logs a request twice (arrival and completion); one line at completion carries both.
   const app = (isLoggerInstance(logger)
-    ? Fastify({ loggerInstance: logger, disableRequestLogging: true })
-    : Fastify({ logger, disableRequestLogging: true })) as unknown as FastifyInstance;
+    ? Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) })
+    : Fastify({
+        logger,
+        logController: new LogController({ disableRequestLogging: true }),
+      })) as unknown as FastifyInstance;
   if (logger !== false) {
     app.addHook('onResponse', async (request, reply) => {
       request.log.info(

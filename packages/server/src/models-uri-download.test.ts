@@ -41,12 +41,13 @@ describe('CairnClient.downloadArtifacts of models:/ URIs', () => {
       await registry.createRegisteredModel({ name: 'copy' });
       await registry.createModelVersion({ name: 'copy', source: 'models:/m/1' });
 
+      // As MLflow's ModelsArtifactRepository, a model's files land in dst itself (regression: Cairn put them
+      // under dst/<last segment of the source>, e.g. dst/artifacts/ for a logged model).
       const read = async (uri: string, file: string) => {
-        const local = await client.downloadArtifacts({
-          artifactUri: uri,
-          dstPath: await mkdtemp(join(dir, 'dl-')),
-        });
-        return readFile(join(local, file), 'utf8');
+        const dstPath = await mkdtemp(join(dir, 'dl-'));
+        const local = await client.downloadArtifacts({ artifactUri: uri, dstPath });
+        expect(local).toBe(dstPath);
+        return readFile(join(dstPath, file), 'utf8');
       };
       expect(await read('models:/m/1', 'v1.txt')).toBe('one');
       expect(await read('models:/m/2', 'v2.txt')).toBe('two');
@@ -60,7 +61,12 @@ describe('CairnClient.downloadArtifacts of models:/ URIs', () => {
         'flavors: {}',
       );
       expect(await read(`models:/${logged.info.model_id}`, 'MLmodel')).toBe('flavors: {}');
-      const single = await client.downloadArtifacts({ artifactUri: 'models:/m/2/v2.txt' });
+      const singleDst = await mkdtemp(join(dir, 'dl-'));
+      const single = await client.downloadArtifacts({
+        artifactUri: 'models:/m/2/v2.txt',
+        dstPath: singleDst,
+      });
+      expect(single).toBe(join(singleDst, 'v2.txt'));
       expect(await readFile(single, 'utf8')).toBe('two');
 
       await expect(client.downloadArtifacts({ artifactUri: 'models:/m/9' })).rejects.toMatchObject({
