@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,21 @@ describe('README tour: log a run from TypeScript, see it from the CLI', () => {
       { cwd, env },
     );
     expect(artifacts.stdout).toContain('notes/README.txt');
+
+    // The README's download example, word for word, against this run (regression: it named a file the demo never logs).
+    const readme = await readFile(join(repo, 'README.md'), 'utf8');
+    const example = readme
+      .split('\n')
+      .find((line) => line.startsWith('node apps/cli/dist/cli.js artifacts download'));
+    expect(example).toBeDefined();
+    const argv = (example ?? '')
+      .replace('<run-id>', runId ?? '')
+      .split(/\s+/u)
+      .slice(2);
+    await exec(process.execPath, [cli, ...argv], { cwd, env });
+    const dst = argv[argv.indexOf('--dst-path') + 1] ?? '';
+    const artifactPath = argv[argv.indexOf('--artifact-path') + 1] ?? '';
+    expect(await readFile(join(cwd, dst, artifactPath), 'utf8')).toContain('examples/quickstart.mjs');
     // The default store landed in the working directory, not somewhere global.
     expect(existsSync(join(cwd, 'mlflow.db'))).toBe(true);
   });
