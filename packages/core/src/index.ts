@@ -28,6 +28,7 @@ export type {
   LoggedModelOrderBy,
   LogInputsInput,
   LogOutputsInput,
+  SearchDatasetsInput,
   SearchExperimentsInput,
   SearchLoggedModelsInput,
   SearchRunsInput,
@@ -97,6 +98,7 @@ export { spanEventSchema, spanSchema, traceInfoSchema, traceLocationSchema } fro
 export type {
   Dataset,
   DatasetInput,
+  DatasetSummary,
   Experiment,
   ExperimentTag,
   FileInfo,
@@ -115,6 +117,7 @@ export type {
 export {
   datasetInputSchema,
   datasetSchema,
+  datasetSummarySchema,
   experimentSchema,
   experimentTagSchema,
   fileInfoSchema,
@@ -229,6 +232,8 @@ export type {
   SearchFilter,
   SearchTarget,
 } from './search/search-ast.js';
+export type { ExperimentDatasetInputs } from './search/search-datasets.js';
+export { summariseDatasetInputs, validateSearchDatasetsInput } from './search/search-datasets.js';
 export { compareExperiments, compareRuns, matchesExperiment, matchesRun } from './search/search-evaluator.js';
 export { parseSearchFilter } from './search/search-filter.js';
 export type { InMemorySearchInput } from './search/search-in-memory.js';

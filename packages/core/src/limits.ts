@@ -34,6 +34,9 @@ export const limits = {
   searchRegisteredModelsMaxResults: 1000,
   searchModelVersionsMaxResults: 200000,
   searchTracesMaxResults: 500,
+  /** search-datasets: experiment ids one request may name, and the most summaries it answers. */
+  searchDatasetsMaxExperimentIds: 20,
+  searchDatasetsMaxResults: 1000,
   /** search-logged-models: MLflow's proto default page size, and Cairn's cap (MLflow sets none). */
   searchLoggedModelsDefaultMaxResults: 50,
   searchLoggedModelsMaxResults: 50000,

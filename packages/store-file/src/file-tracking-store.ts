@@ -28,6 +28,7 @@ import {
   validateLogBatch,
   validateRunTag,
 } from '@cairn/core';
+import { createFileDatasetSearch } from './file-dataset-search.js';
 import { createFileLoggedModelOperations } from './file-logged-models.js';
 import { createFilePurgeOperations } from './file-purge-operations.js';
 import {
@@ -90,6 +91,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
     },
 
     ...createFilePurgeOperations(tree),
+    ...createFileDatasetSearch(tree),
 
     async createExperiment(input) {
       await ensureReady();

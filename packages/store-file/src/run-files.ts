@@ -64,7 +64,8 @@ export async function readMetricHistory(runDir: string, key: string): Promise<Me
   return points;
 }
 
-async function readDatasetInputs(
+/** The dataset and model inputs a run's `inputs/` folder records (datasets resolved in its experiment). */
+export async function readDatasetInputs(
   runDir: string,
   experimentDir: string,
 ): Promise<{

@@ -27,10 +27,12 @@ import {
   type Run,
   type RunInfo,
   resolveRunName,
+  type SearchDatasetsInput,
   type SearchExperimentsInput,
   type SearchRunsInput,
   searchExperimentsInMemory,
   searchRunsInMemory,
+  summariseDatasetInputs,
   systemTags,
   type TrackingStore,
   type UpdateRunInput,
@@ -40,6 +42,7 @@ import {
   validateExperimentTag,
   validateLogBatch,
   validateRunTag,
+  validateSearchDatasetsInput,
 } from '@cairn/core';
 import { createMemoryLoggedModels } from './memory-logged-models.js';
 
@@ -443,6 +446,18 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
         );
         if (!known) record.modelOutputs.push({ model_id: model.model_id, step: model.step });
       }
+    },
+
+    async searchDatasets(input: SearchDatasetsInput) {
+      open();
+      const wanted = new Set(validateSearchDatasetsInput(input));
+      const used = [...runs.values()].filter((record) => wanted.has(record.info.experiment_id));
+      return summariseDatasetInputs(
+        used.map((record) => ({
+          experimentId: record.info.experiment_id,
+          datasetInputs: record.datasetInputs,
+        })),
+      );
     },
 
     ...loggedModels.methods,

@@ -31,6 +31,7 @@ import { metricHistoryPageInSql } from './sql-metric-history.js';
 import type { RunSearchPlan } from './sql-order.js';
 import { loadRuns, runInfoFromRow } from './sql-rows.js';
 import { searchRunsInSql } from './sql-search.js';
+import { searchDatasetsInSql } from './sql-search-datasets.js';
 import { lockRun, writeTransaction } from './sql-transaction.js';
 import { experimentIdNumber, toNumber } from './sql-values.js';
 import { ensureDatabaseSchema } from './upgrade-database.js';
@@ -256,6 +257,11 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
         await lockRun(database, transaction, input.runId);
         await logOutputsInSql(transaction, input);
       });
+    },
+
+    async searchDatasets(input) {
+      await open();
+      return searchDatasetsInSql(database, input);
     },
 
     ...loggedModels,

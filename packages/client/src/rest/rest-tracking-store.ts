@@ -1,5 +1,6 @@
 import {
   CairnError,
+  type DatasetSummary,
   type DeletedRun,
   type Experiment,
   invalidParameter,
@@ -299,6 +300,12 @@ export function createRestTrackingStore(
         models: input.models ?? [],
       }),
     logOutputs: (input) => post('/runs/outputs', { run_id: input.runId, models: input.models }),
+    searchDatasets: async (input) =>
+      (
+        await call<{ dataset_summaries?: DatasetSummary[] }>('POST', '/experiments/search-datasets', {
+          experiment_ids: input.experimentIds,
+        })
+      ).dataset_summaries ?? [],
     ...restLoggedModelMethods(call, fromWireMetric),
     close: async () => {},
   };

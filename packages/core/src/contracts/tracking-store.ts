@@ -2,6 +2,7 @@ import type { LoggedModelStatus, RunStatus, ViewType } from '../entities/enums.j
 import type { LoggedModel, LoggedModelParameter, LoggedModelTag } from '../entities/logged-model.js';
 import type {
   DatasetInput,
+  DatasetSummary,
   Experiment,
   ExperimentTag,
   Metric,
@@ -119,6 +120,12 @@ export interface LogInputsInput {
 export interface LogOutputsInput {
   runId: string;
   models: ModelOutput[];
+}
+
+/** Arguments of {@link TrackingStore.searchDatasets}. */
+export interface SearchDatasetsInput {
+  /** The experiments whose runs' dataset inputs are summarised: 1 to 20 ids; unknown ids add nothing. */
+  experimentIds: string[];
 }
 
 /** Arguments of {@link TrackingStore.createLoggedModel}. */
@@ -249,6 +256,12 @@ export interface TrackingStore {
   logInputs(input: LogInputsInput): Promise<void>;
   /** Records MLflow 3 logged models a run produced. */
   logOutputs(input: LogOutputsInput): Promise<void>;
+  /**
+   * Lists the distinct (experiment, dataset name, digest, context) of the dataset inputs logged by runs of
+   * the given experiments, deleted runs included, at most 1000, in no particular order (MLflow's
+   * `_search_datasets`). No ids, or more than 20, fail with INVALID_PARAMETER_VALUE.
+   */
+  searchDatasets(input: SearchDatasetsInput): Promise<DatasetSummary[]>;
 
   /**
    * Creates an MLflow 3 logged model (status `LOGGED_MODEL_PENDING`) in an active experiment, with its

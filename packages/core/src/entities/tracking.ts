@@ -91,6 +91,18 @@ export type ModelInput = z.infer<typeof modelInputSchema>;
 export const modelOutputSchema = z.object({ model_id: z.string(), step: z.number().int() });
 export type ModelOutput = z.infer<typeof modelOutputSchema>;
 
+/**
+ * One dataset runs of an experiment used, with the context it was used in (MLflow's `DatasetSummary`, what
+ * `experiments/search-datasets` lists). `context` is the input's `mlflow.data.context` tag, absent without one.
+ */
+export const datasetSummarySchema = z.object({
+  experiment_id: z.string(),
+  name: z.string(),
+  digest: z.string(),
+  context: z.string().optional(),
+});
+export type DatasetSummary = z.infer<typeof datasetSummarySchema>;
+
 /** The inputs of a run. */
 export const runInputsSchema = z.object({
   dataset_inputs: z.array(datasetInputSchema),

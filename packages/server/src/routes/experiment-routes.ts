@@ -4,6 +4,7 @@ import {
   deleteExperimentTagRequest,
   experimentIdRequest,
   getExperimentByNameRequest,
+  searchDatasetsRequest,
   searchExperimentsRequest,
   setExperimentTagRequest,
   updateExperimentRequest,
@@ -74,6 +75,20 @@ export function registerExperimentRoutes(routes: RouteTable, store: TrackingStor
         ...(input.page_token ? { pageToken: input.page_token } : {}),
       });
       return { experiments: page.items, next_page_token: page.nextPageToken || undefined };
+    },
+  );
+
+  routes.rpc(
+    {
+      methods: ['POST'],
+      path: '/mlflow/experiments/search-datasets',
+      summary: "Summaries of the datasets the experiments' runs logged as inputs",
+      request: searchDatasetsRequest,
+    },
+    async (input) => {
+      const summaries = await store.searchDatasets({ experimentIds: input.experiment_ids ?? [] });
+      // Protobuf's JSON printer leaves an empty repeated field out.
+      return { dataset_summaries: summaries.length === 0 ? undefined : summaries };
     },
   );
 

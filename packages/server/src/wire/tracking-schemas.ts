@@ -45,6 +45,7 @@ export const searchExperimentsRequest = z.object({
   order_by: wireRepeated(z.string()).optional(),
   view_type: wireEnum(viewTypeNumber).optional(),
 });
+export const searchDatasetsRequest = z.object({ experiment_ids: wireRepeated(z.string()).optional() });
 export const updateExperimentRequest = z.object({ experiment_id: wireString(), new_name: wireString() });
 export const setExperimentTagRequest = z.object({
   experiment_id: wireString(),

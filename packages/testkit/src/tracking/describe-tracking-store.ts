@@ -15,6 +15,7 @@ import { paramsSuite } from './params-suite.js';
 import { purgeSuite } from './purge-suite.js';
 import { runNamesSuite } from './run-names-suite.js';
 import { runsSuite } from './runs-suite.js';
+import { searchDatasetsSuite } from './search-datasets-suite.js';
 import { searchExperimentsSuite } from './search-experiments-suite.js';
 import { searchRunsFilterSuite } from './search-runs-filter-suite.js';
 import { searchRunsOrderSuite } from './search-runs-order-suite.js';
@@ -35,6 +36,7 @@ export const trackingSuiteNames = [
   'tags',
   'log-batch',
   'inputs',
+  'search-datasets',
   'logged-models',
   'nested-runs',
   'search-runs',
@@ -59,6 +61,7 @@ const suites: Record<TrackingSuiteName, (context: TrackingSuiteContext) => void>
   tags: tagsSuite,
   'log-batch': logBatchSuite,
   inputs: inputsSuite,
+  'search-datasets': searchDatasetsSuite,
   'logged-models': loggedModelsSuite,
   'nested-runs': nestedRunsSuite,
   'search-runs': (context) => {
