@@ -6,12 +6,7 @@ import {
   type TrackingStore,
 } from '@cairn/core';
 import cors from '@fastify/cors';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import { createArtifactOpener } from './artifact-roots.js';
 import { installErrorHandlers } from './http-errors.js';
@@ -25,6 +20,7 @@ import { registerRegistryUnavailable } from './routes/registry-unavailable.js';
 import { createRouteTable } from './routes/route-table.js';
 import { registerRunArtifactRoutes } from './routes/run-artifact-routes.js';
 import { registerRunRoutes } from './routes/run-routes.js';
+import { parseJsonBody } from './wire/json-body.js';
 
 /** The MLflow release whose REST protocol this server speaks (answered by `GET /version`). */
 export const mlflowProtocolVersion = '3.18.0';
@@ -58,17 +54,6 @@ export interface CreateServerOptions {
 
 const isLoggerInstance = (value: unknown): value is FastifyBaseLogger =>
   typeof value === 'object' && value !== null && typeof (value as { info?: unknown }).info === 'function';
-
-/** MLflow's JSON parsing: an empty body is `{}`, and a JSON string holding JSON (old clients) is decoded twice. */
-function parseJsonBody(_request: FastifyRequest, body: string): unknown {
-  if (body.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return typeof parsed === 'string' ? JSON.parse(parsed) : parsed;
-  } catch {
-    throw invalidParameter('The request body is not valid JSON', { field: 'body' });
-  }
-}
 
 /** True when `host` (a Host header) is allowed by the list: exact `name:port`, or `name` for any port. */
 export function isHostAllowed(host: string | undefined, allowlist: readonly string[]): boolean {
@@ -136,9 +121,9 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
     return payload;
   });
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, parseJsonBody(request, body as string));
+      done(null, parseJsonBody(body as string));
     } catch (error) {
       done(error as Error, undefined);
     }

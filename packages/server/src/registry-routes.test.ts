@@ -1,4 +1,9 @@
-import { createMemoryRegistryStore } from '@cairn/store-memory';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pathToFileUri } from '@cairn/core';
+import { createMemoryRegistryStore, createMemoryTrackingStore } from '@cairn/store-memory';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { get, memoryServer, post } from './test-helpers.js';
@@ -128,64 +133,209 @@ describe('model-registry routes', () => {
     expect(copyUri.body.artifact_uri).toBe(info.artifact_uri);
     const model = await get(app, `${api}/logged-models/${info.model_id}`);
     const tags = (model.body.model as { info: { tags: { key: string; value: string }[] } }).info.tags;
-    const versions = JSON.parse(tags.find((tag) => tag.key === 'mlflow.modelVersions')?.value ?? '[]');
-    expect(versions).toEqual([
-      { name: 'lm', version: '1' },
-      { name: 'lm', version: '2' },
-      { name: 'lm', version: '3' },
-    ]);
-    const mismatch = await post(app, `${api}/model-versions/create`, {
-      name: 'lm',
-      source: `models:/${info.model_id}`,
-      model_id: 'm-00000000000000000000000000000000',
-    });
-    expect([mismatch.status, mismatch.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    // Written as MLflow's server writes it: Python's json.dumps, integer versions.
+    expect(tags.find((tag) => tag.key === 'mlflow.modelVersions')?.value).toBe(
+      '[{"name": "lm", "version": 1}, {"name": "lm", "version": 2}, {"name": "lm", "version": 3}]',
+    );
   });
 
-  it('refuses sources outside what the given run owns, as MLflow does, storing nothing', async () => {
+  it('records a models:/ source under the model_id given with it, as MLflow does, even when they differ', async () => {
     app = memoryServer({ registryStore: createMemoryRegistryStore() });
-    const experiment = await post(app, `${api}/experiments/create`, { name: 'src-exp' });
-    const run = await post(app, `${api}/runs/create`, { experiment_id: experiment.body.experiment_id });
-    const info = (run.body.run as { info: { run_id: string; artifact_uri: string } }).info;
-    const other = await post(app, `${api}/runs/create`, { experiment_id: experiment.body.experiment_id });
-    const otherId = (other.body.run as { info: { run_id: string } }).info.run_id;
-    await post(app, `${api}/registered-models/create`, { name: 'src' });
-    const refused: Array<Record<string, string>> = [
-      { source: '/etc/passwd' },
-      { source: 'file:///etc/passwd', run_id: info.run_id },
-      { source: `${info.artifact_uri}/../../other/model`, run_id: info.run_id },
-      { source: `${info.artifact_uri}/..%252f..%252fother`, run_id: info.run_id },
-      { source: `${info.artifact_uri}/model`, run_id: otherId },
-      { source: `${info.artifact_uri}/model` },
-      { source: `runs:/${info.run_id}/model` },
-      { source: `runs:/${info.run_id}/model`, run_id: otherId },
-      { source: 's3://bucket/a/../b' },
-      { source: `${info.artifact_uri}/model`, run_id: 'f'.repeat(32) },
-    ];
-    for (const body of refused) {
-      const response = await post(app, `${api}/model-versions/create`, { name: 'src', ...body });
-      expect([response.status, response.body.error_code], JSON.stringify(body)).toEqual([
-        400,
-        'INVALID_PARAMETER_VALUE',
-      ]);
+    const experiment = await post(app, `${api}/experiments/create`, { name: 'two-models' });
+    const experimentId = experiment.body.experiment_id as string;
+    const [first, second] = await Promise.all(
+      [1, 2].map(async () => {
+        const logged = await post(app, `${api}/logged-models`, { experiment_id: experimentId });
+        return (logged.body.model as { info: { model_id: string; artifact_uri: string } }).info;
+      }),
+    );
+    if (first === undefined || second === undefined) throw new Error('two logged models expected');
+    await post(app, `${api}/registered-models/create`, { name: 'pair' });
+    const created = await post(app, `${api}/model-versions/create`, {
+      name: 'pair',
+      source: `models:/${first.model_id}`,
+      model_id: second.model_id,
+    });
+    expect(created.status).toBe(200);
+    expect(created.body.model_version).toMatchObject({ model_id: second.model_id });
+    const uri = await get(app, `${api}/model-versions/get-download-uri?name=pair&version=1`);
+    expect(uri.body.artifact_uri).toBe(first.artifact_uri);
+    const tagged = await get(app, `${api}/logged-models/${second.model_id}`);
+    const tags = (tagged.body.model as { info: { tags: { key: string; value: string }[] } }).info.tags;
+    expect(tags.find((tag) => tag.key === 'mlflow.modelVersions')?.value).toBe(
+      '[{"name": "pair", "version": 1}]',
+    );
+  });
+
+  it('takes a local source only inside the artifact directory of the run or logged model given with it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cairn-sources-'));
+    try {
+      app = memoryServer({
+        trackingStore: createMemoryTrackingStore({ artifactRoot: pathToFileUri(join(root, 'artifacts')) }),
+        registryStore: createMemoryRegistryStore(),
+      });
+      const experiment = await post(app, `${api}/experiments/create`, { name: 'local-exp' });
+      const experimentId = experiment.body.experiment_id as string;
+      const newRun = async () => {
+        const run = await post(app, `${api}/runs/create`, { experiment_id: experimentId });
+        return (run.body.run as { info: { run_id: string; artifact_uri: string } }).info;
+      };
+      const run = await newRun();
+      const other = await newRun();
+      const logged = await post(app, `${api}/logged-models`, { experiment_id: experimentId });
+      const model = (logged.body.model as { info: { model_id: string; artifact_uri: string } }).info;
+      const runDir = fileURLToPath(run.artifact_uri);
+      // A link inside the run's artifacts that leads out of them is followed, as Python's Path.resolve does.
+      await mkdir(runDir, { recursive: true });
+      await symlink(root, join(runDir, 'escape'));
+      await post(app, `${api}/registered-models/create`, { name: 'local' });
+
+      const refused: Array<Record<string, string>> = [
+        { source: '/etc/passwd' },
+        { source: run.artifact_uri },
+        { source: runDir },
+        { source: 'file:///etc/passwd', run_id: run.run_id },
+        { source: '/tmp', run_id: run.run_id },
+        { source: `${runDir}/../../other/model`, run_id: run.run_id },
+        { source: `${run.artifact_uri}/..%2f..%2fother`, run_id: run.run_id },
+        { source: `${runDir}/escape/elsewhere`, run_id: run.run_id },
+        { source: `${run.artifact_uri}/model`, run_id: other.run_id },
+        { source: 'relative/model', run_id: run.run_id },
+        { source: `${run.artifact_uri}/model`, model_id: model.model_id },
+        { source: 'file:///path/to/model', model_id: model.model_id },
+      ];
+      for (const body of refused) {
+        const response = await post(app, `${api}/model-versions/create`, { name: 'local', ...body });
+        expect([response.status, response.body.error_code], JSON.stringify(body)).toEqual([
+          400,
+          'INVALID_PARAMETER_VALUE',
+        ]);
+        const owner = body.model_id === undefined ? 'run_id' : 'model_id';
+        expect(response.body.message, JSON.stringify(body)).toContain(
+          `To use a local path as a model version source, the ${owner} request parameter has to be specified`,
+        );
+      }
+      // The message names the path as resolved, so a hidden '..' shows where it led.
+      const resolved = await post(app, `${api}/model-versions/create`, {
+        name: 'local',
+        source: `${runDir}/../../other`,
+        run_id: run.run_id,
+      });
+      expect(resolved.body.message).toContain(`'${join(runDir, '..', '..', 'other')}'`);
+
+      const unknownRun = await post(app, `${api}/model-versions/create`, {
+        name: 'local',
+        source: `${run.artifact_uri}/model`,
+        run_id: 'f'.repeat(32),
+      });
+      expect([unknownRun.status, unknownRun.body.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+      const remoteFile = await post(app, `${api}/model-versions/create`, {
+        name: 'local',
+        source: 'file://123.456.789.123/path/to/source',
+        run_id: run.run_id,
+      });
+      expect([remoteFile.status, remoteFile.body.error_code]).toEqual([500, 'INTERNAL_ERROR']);
+      expect(remoteFile.body.message).toContain('is not a valid remote uri');
+
+      const accepted: Array<Record<string, string>> = [
+        { source: run.artifact_uri, run_id: run.run_id },
+        { source: runDir, run_id: run.run_id },
+        { source: `${run.artifact_uri}/model`, run_id: run.run_id },
+        { source: `${run.artifact_uri}/.`, run_id: run.run_id },
+        { source: `${run.artifact_uri}/model/..`, run_id: run.run_id },
+        { source: `file://localhost${runDir}/model`, run_id: run.run_id },
+        { source: model.artifact_uri, model_id: model.model_id },
+        { source: `${model.artifact_uri}/MLmodel`, model_id: model.model_id, run_id: other.run_id },
+      ];
+      for (const body of accepted) {
+        const response = await post(app, `${api}/model-versions/create`, { name: 'local', ...body });
+        expect(response.status, `${JSON.stringify(body)} ${JSON.stringify(response.body)}`).toBe(200);
+      }
+      // Numbering shows the refused requests stored nothing.
+      const versions = await get(
+        app,
+        `${api}/model-versions/search?filter=${encodeURIComponent("name = 'local'")}`,
+      );
+      expect((versions.body.model_versions as unknown[]).length).toBe(accepted.length);
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
-    const accepted = [
-      { source: `${info.artifact_uri}/model`, run_id: info.run_id },
-      { source: `runs:/${info.run_id}/model`, run_id: info.run_id },
+  });
+
+  it('takes any other source without relative references, whatever run_id comes with it', async () => {
+    app = memoryServer({ registryStore: createMemoryRegistryStore() });
+    const experiment = await post(app, `${api}/experiments/create`, { name: 'remote-exp' });
+    const run = await post(app, `${api}/runs/create`, { experiment_id: experiment.body.experiment_id });
+    const runId = (run.body.run as { info: { run_id: string } }).info.run_id;
+    await post(app, `${api}/registered-models/create`, { name: 'remote' });
+    const refused = [
+      'mlflow-artifacts://host:9000/models/../../../',
+      'http://host:9000/models/../../../',
+      'https://host/api/2.0/mlflow-artifacts/artifacts/../../../',
+      's3a://my_bucket/api/2.0/mlflow-artifacts/artifacts/../../../',
+      'ftp://host:8888/api/2.0/mlflow-artifacts/artifacts/../../../',
+      'mlflow-artifacts://host:9000/models/..%2f..%2fartifacts',
+      'mlflow-artifacts://host:9000/models/..%252f..%252fartifacts',
+      's3://bucket/a/%2e%2e/b',
+      'mlflow-artifacts://host:9000/models/artifact%00',
+      `dbfs:/${runId}/artifacts/a%3f/../../../../../../../../../../`,
+      'http://host/models/..;jsessionid=1',
+      's3://bucket/a/./b',
+      'runs:/run/../other',
+      'runs:model',
+      's3://bucket',
+      // Encoded more times than any client would: refused rather than decoded round after round.
+      `mlflow-artifacts:/models/%${'25'.repeat(30)}2e`,
+    ];
+    for (const source of refused) {
+      const response = await post(app, `${api}/model-versions/create`, {
+        name: 'remote',
+        source,
+        run_id: runId,
+      });
+      expect([response.status, response.body.error_code], source).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+      expect(response.body.message, source).toContain(
+        `Invalid model version source: '${source}'. If supplying a source as an http, https,`,
+      );
+    }
+    const accepted: Array<Record<string, string>> = [
+      { source: `runs:/${runId}/model`, run_id: runId },
+      { source: 'runs:/another_run/model', run_id: runId },
+      { source: 'runs:/run_id/model', run_id: 'run_id' },
+      { source: `runs:/${runId}/model` },
+      { source: 'mlflow-artifacts:/models', run_id: runId },
+      { source: 'mlflow-artifacts:/models///', run_id: runId },
+      { source: 'mlflow-artifacts:/models/foo///bar', run_id: runId },
+      { source: 'mlflow-artifacts://host:9000/models/artifact/..../', run_id: runId },
+      { source: 'https://host/api/2.0/mlflow-artifacts/artifacts/models' },
       { source: 's3://bucket/model' },
     ];
     for (const body of accepted) {
-      const response = await post(app, `${api}/model-versions/create`, { name: 'src', ...body });
-      expect(response.status, JSON.stringify(body)).toBe(200);
+      const response = await post(app, `${api}/model-versions/create`, { name: 'remote', ...body });
+      expect(response.status, `${JSON.stringify(body)} ${JSON.stringify(response.body)}`).toBe(200);
     }
-    // Numbering shows the refused requests stored nothing.
-    const latest = await get(
+    const versions = await get(
       app,
-      `${api}/model-versions/search?filter=${encodeURIComponent("name = 'src'")}`,
+      `${api}/model-versions/search?filter=${encodeURIComponent("name = 'remote'")}`,
     );
-    expect(
-      (latest.body.model_versions as { version: string }[]).map((version) => version.version).sort(),
-    ).toEqual(['1', '2', '3']);
+    expect((versions.body.model_versions as unknown[]).length).toBe(accepted.length);
+  });
+
+  it('leaves the placeholder source of a prompt version unchecked, as MLflow does', async () => {
+    app = memoryServer({ registryStore: createMemoryRegistryStore() });
+    const promptTags = [{ key: 'mlflow.prompt.is_prompt', value: 'true' }];
+    await post(app, `${api}/registered-models/create`, { name: 'greeting', tags: promptTags });
+    const prompt = await post(app, `${api}/model-versions/create`, {
+      name: 'greeting',
+      source: 'prompt-template',
+      tags: [...promptTags, { key: 'mlflow.prompt.text', value: 'Hello {{name}}' }],
+    });
+    expect(prompt.status).toBe(200);
+    const model = await post(app, `${api}/model-versions/create`, {
+      name: 'greeting',
+      source: 'prompt-template',
+    });
+    expect([model.status, model.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
   });
 
   it('answers 501 NOT_IMPLEMENTED when the server has no registry store, and documents the RPCs', async () => {

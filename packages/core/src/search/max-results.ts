@@ -11,7 +11,7 @@ export function resolveMaxResults(maxResults: number | undefined, rule: MaxResul
   if (maxResults === undefined) return rule.defaultValue;
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > rule.max) {
     throw invalidParameter(
-      `Invalid value ${maxResults} for parameter 'max_results': it must be an integer between 1 and ${rule.max}`,
+      `Invalid value ${maxResults} for parameter 'max_results' supplied: it must be an integer between 1 and ${rule.max}`,
       { field: 'max_results', limit: rule.max, value: maxResults },
     );
   }

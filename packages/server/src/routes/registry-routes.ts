@@ -3,10 +3,12 @@ import {
   type CreateModelVersionInput,
   invalidParameter,
   parseModelUri,
+  promptTagKey,
   type RegistryStore,
   resolveModelVersion,
   type TrackingStore,
 } from '@cairn/core';
+import { type PythonValue, parsePythonJson, pythonJsonDumps, pythonValueOf } from '../wire/python-json.js';
 import {
   aliasRequest,
   createModelVersionRequest,
@@ -69,16 +71,11 @@ async function resolveSource(
   if (input.source.startsWith('models:')) {
     const uri = parseModelUri(input.source);
     if (uri.kind === 'logged-model') {
-      if (modelId !== undefined && modelId !== uri.modelId) {
-        throw invalidParameter(
-          `Invalid model version source: '${input.source}'. It does not name the logged model ${modelId} given as model_id.`,
-          { field: 'source' },
-        );
-      }
+      // As in MLflow, a model_id given with the source is the one recorded, even when the source names another.
       const model = await tracking.getLoggedModel(uri.modelId);
       storageLocation = model.info.artifact_uri;
       runId ??= model.info.source_run_id;
-      modelId = uri.modelId;
+      modelId ??= uri.modelId;
     } else {
       const source = await resolveModelVersion(registry, uri);
       storageLocation = await registry.getModelVersionDownloadUri(source.name, source.version);
@@ -95,7 +92,10 @@ async function resolveSource(
   };
 }
 
-/** Adds `{name, version}` to the logged model's `mlflow.modelVersions` tag, as MLflow's server does. */
+/**
+ * Adds `{name, version}` to the logged model's `mlflow.modelVersions` tag as MLflow's server writes it:
+ * Python's `json.dumps` of a list whose versions are integers (`[{"name": "m", "version": 1}]`).
+ */
 async function recordVersionOnLoggedModel(
   tracking: TrackingStore,
   modelId: string,
@@ -104,19 +104,28 @@ async function recordVersionOnLoggedModel(
 ): Promise<void> {
   const model = await tracking.getLoggedModel(modelId);
   const existing = model.info.tags.find((tag) => tag.key === modelVersionsTag)?.value;
-  let entries: { name: string; version: string }[] = [];
+  let entries: PythonValue[] = [];
   if (existing) {
-    try {
-      const parsed: unknown = JSON.parse(existing);
-      if (Array.isArray(parsed)) entries = parsed as { name: string; version: string }[];
-    } catch {
-      // A tag someone overwrote with non-JSON is replaced rather than failing the registration.
-    }
+    const parsed = parsePythonJson(existing);
+    // A tag someone overwrote with something other than a list is replaced rather than failing the registration.
+    if (parsed?.type === 'list') entries = parsed.items;
   }
-  if (!entries.some((entry) => entry.name === name && String(entry.version) === version)) {
-    entries.push({ name, version });
-  }
-  await tracking.setLoggedModelTags(modelId, [{ key: modelVersionsTag, value: JSON.stringify(entries) }]);
+  const isThisVersion = (entry: PythonValue) => {
+    if (entry.type !== 'dict') return false;
+    const entryName = entry.entries.get('name');
+    const entryVersion = entry.entries.get('version');
+    const versionText =
+      entryVersion?.type === 'int'
+        ? entryVersion.text
+        : entryVersion?.type === 'str'
+          ? entryVersion.value
+          : undefined;
+    return entryName?.type === 'str' && entryName.value === name && versionText === version;
+  };
+  if (!entries.some(isThisVersion)) entries.push(pythonValueOf({ name, version: Number(version) }));
+  await tracking.setLoggedModelTags(modelId, [
+    { key: modelVersionsTag, value: pythonJsonDumps({ type: 'list', items: entries }) },
+  ]);
 }
 
 /**
@@ -276,10 +285,13 @@ export function registerRegistryRoutes(
       if (!input.source) {
         throw invalidParameter("Missing value for required parameter 'source'.", { field: 'source' });
       }
-      await validateModelVersionSource(tracking, input.source, {
-        runId: present(input.run_id),
-        modelId: present(input.model_id),
-      });
+      // A prompt version's source is a placeholder ("prompt-template"), not files, so MLflow leaves it be.
+      if (!(input.tags ?? []).some((tag) => tag.key === promptTagKey)) {
+        await validateModelVersionSource(tracking, input.source, {
+          runId: present(input.run_id),
+          modelId: present(input.model_id),
+        });
+      }
       const resolved = await resolveSource(registry, tracking, {
         source: input.source,
         runId: present(input.run_id),

@@ -1,6 +1,7 @@
-import { type CairnError, invalidParameter } from '@cairn/core';
+import { invalidParameter } from '@cairn/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { z } from 'zod';
+import { requestError } from '../wire/request-error.js';
 import { toWireJson } from '../wire/wire-json.js';
 
 /** The prefixes every MLflow RPC is served under: the REST API and the one the MLflow UI calls. */
@@ -34,15 +35,9 @@ export interface RouteTable {
   readonly docs: readonly RouteDoc[];
 }
 
-/** Names the first failing field the way MLflow's validator does: the parameter and what was wrong. */
-export function requestError(error: z.ZodError): CairnError {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join('.') || 'request';
-  const missing = issue?.code === 'invalid_type' && issue.input === undefined;
-  const message = missing
-    ? `Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`
-    : `Invalid value for parameter '${field}': expected ${issue?.message ?? 'a valid value'}. See the API docs for more information about request parameters.`;
-  return invalidParameter(message, { field });
+/** A body's top-level fields without the null ones: protobuf's JSON parser reads a null field as absent. */
+function withoutNullFields(body: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
 }
 
 /** Parses a request with a schema: the query string for GET (and bodiless DELETE), else the JSON body. */
@@ -54,11 +49,11 @@ export function parseRequest<Schema extends z.ZodType>(
     request.method === 'GET' || request.body === undefined || request.body === null
       ? (request.query ?? {})
       : request.body;
-  if (typeof source !== 'object' || Array.isArray(source)) {
+  if (typeof source !== 'object' || source === null || Array.isArray(source)) {
     throw invalidParameter('The request body must be a JSON object', { field: 'body' });
   }
-  const result = schema.safeParse(source);
-  if (!result.success) throw requestError(result.error);
+  const result = schema.safeParse(withoutNullFields(source));
+  if (!result.success) throw requestError(result.error, source);
   return result.data;
 }
 

@@ -16,7 +16,7 @@ export const wireInt64 = () =>
   z.preprocess(
     firstOf,
     z
-      .union([z.number().int(), z.string().regex(/^-?\d+$/u, 'an integer')])
+      .union([z.number().int(), z.string().regex(/^-?\d+$/u, 'an integer')], { error: 'an integer' })
       .transform((value) => Number(value))
       .pipe(z.number().int().refine(Number.isSafeInteger, 'a safe integer')),
   );
