@@ -247,6 +247,7 @@ export {
   parseRunsUri,
   parseTrackingUri,
   pathToFileUri,
+  resolveArtifactLocation,
 } from './uris.js';
 export type { LogBatchContent } from './validation.js';
 export {

@@ -6,6 +6,7 @@ import {
   parseRunsUri,
   parseTrackingUri,
   pathToFileUri,
+  resolveArtifactLocation,
 } from './uris.js';
 
 describe('parseTrackingUri', () => {
@@ -96,5 +97,26 @@ describe('artifact URIs', () => {
   it('makes file URIs from absolute paths, encoding what needs it', () => {
     expect(pathToFileUri('/tmp/ml runs')).toBe('file:///tmp/ml%20runs');
     expect(parseArtifactUri(pathToFileUri('/tmp/ml runs/ü')).path).toBe('/tmp/ml runs/ü');
+  });
+});
+
+describe('resolveArtifactLocation', () => {
+  it.each([
+    ['my_location', '/work/dir/my_location'],
+    ['./runs//a/./b/', '/work/dir/runs/a/b'],
+    ['../shared', '/work/dir/../shared'],
+    ['my%20location', '/work/dir/my location'],
+    ['file:my_location', 'file:///work/dir/my_location'],
+    ['file:./my_location', 'file:///work/dir/my_location'],
+    ['/abs/location', '/abs/location'],
+    ['file:///abs/location', 'file:///abs/location'],
+    ['file:/abs/location', 'file:/abs/location'],
+    ['file://host/abs', 'file://host/abs'],
+    ['s3://bucket/prefix', 's3://bucket/prefix'],
+    ['mlflow-artifacts:/prefix', 'mlflow-artifacts:/prefix'],
+    ['mlflow-artifacts:prefix', 'mlflow-artifacts:prefix'],
+    ['C:/windows/path', 'C:/windows/path'],
+  ])('resolves %s as MLflow does against the working directory', (location, expected) => {
+    expect(resolveArtifactLocation(location, '/work/dir')).toBe(expected);
   });
 });

@@ -132,6 +132,45 @@ export function joinArtifactUri(base: string, ...segments: string[]): string {
   return `${base.replace(/\/+$/u, '')}/${parts.join('/')}`;
 }
 
+/** `%XX` runs decoded as UTF-8, malformed ones kept (how Python's unquote reads a local path). */
+function unquotePath(path: string): string {
+  return path.replace(/(?:%[0-9a-fA-F]{2})+/gu, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/**
+ * An experiment's artifact location as MLflow's stores keep it: a relative local path is made absolute
+ * against `cwd` (`my_location` -> `<cwd>/my_location`, `file:my_location` -> `file://<cwd>/my_location`),
+ * with `.` segments and repeated slashes dropped as Python's pathlib drops them; an absolute path and any
+ * other URI (`s3://`, `mlflow-artifacts:`, a `file://` URI naming a host) are returned unchanged.
+ */
+export function resolveArtifactLocation(location: string, cwd: string): string {
+  const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):/u.exec(location);
+  const scheme = schemeMatch?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'file') return location;
+  let path = location;
+  let suffix = '';
+  if (scheme === 'file') {
+    const rest = location.slice('file:'.length);
+    if (rest.startsWith('//')) return location;
+    const end = rest.search(/[?#]/u);
+    path = end === -1 ? rest : rest.slice(0, end);
+    suffix = end === -1 ? '' : rest.slice(end);
+  }
+  path = unquotePath(path);
+  if (path.startsWith('/')) return location;
+  const segments = [...cwd.split('/'), ...path.split('/')].filter(
+    (segment) => segment !== '' && segment !== '.',
+  );
+  const absolute = `/${segments.join('/')}`;
+  return scheme === 'file' ? `file://${absolute}${suffix}` : absolute;
+}
+
 /** A `file://` URI for an absolute local path. */
 export function pathToFileUri(absolutePath: string): string {
   const normalised = absolutePath.replace(/\\/gu, '/');

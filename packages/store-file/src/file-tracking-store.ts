@@ -16,6 +16,7 @@ import {
   pageMetricHistory,
   type Run,
   type RunInfo,
+  resolveArtifactLocation,
   resolveRunName,
   searchExperimentsInMemory,
   searchRunsInMemory,
@@ -97,7 +98,10 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       await ensureReady();
       const name = validateExperimentName(input.name);
       const tags = (input.tags ?? []).map(validateExperimentTag);
-      if (input.artifactLocation !== undefined) validateArtifactLocation(input.artifactLocation);
+      // As MLflow's stores do, a relative local location is made absolute against the working directory.
+      const artifactLocation = input.artifactLocation
+        ? validateArtifactLocation(resolveArtifactLocation(input.artifactLocation, process.cwd()))
+        : input.artifactLocation;
       return withRootLock(async () => {
         if (await nameTaken(name))
           throw alreadyExists(`Experiment(name=${name}) already exists.`, { field: 'name' });
@@ -113,7 +117,7 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
           {
             experiment_id: id,
             name,
-            artifact_location: input.artifactLocation || `${tree.artifactRoot}/${id}`,
+            artifact_location: artifactLocation || `${tree.artifactRoot}/${id}`,
             lifecycle_stage: 'active',
             creation_time: now,
             last_update_time: now,

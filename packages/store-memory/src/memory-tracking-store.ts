@@ -26,6 +26,7 @@ import {
   pageMetricHistory,
   type Run,
   type RunInfo,
+  resolveArtifactLocation,
   resolveRunName,
   type SearchDatasetsInput,
   type SearchExperimentsInput,
@@ -178,11 +179,14 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
       open();
       const name = validateExperimentName(input.name);
       const tags = (input.tags ?? []).map(validateExperimentTag);
-      if (input.artifactLocation !== undefined) validateArtifactLocation(input.artifactLocation);
+      // As MLflow's stores do, a relative local location is made absolute against the working directory.
+      const artifactLocation = input.artifactLocation
+        ? validateArtifactLocation(resolveArtifactLocation(input.artifactLocation, process.cwd()))
+        : input.artifactLocation;
       if (nameTaken(name)) throw alreadyExists(`Experiment(name=${name}) already exists.`, { field: 'name' });
       const id = String(nextExperimentId);
       nextExperimentId += 1;
-      addExperiment(id, name, input.artifactLocation || `${artifactRoot}/${id}`, tags);
+      addExperiment(id, name, artifactLocation || `${artifactRoot}/${id}`, tags);
       return id;
     },
 

@@ -6,6 +6,7 @@ import {
   doesNotExist,
   type Experiment,
   invalidParameter,
+  resolveArtifactLocation,
   type TrackingStore,
   validateArtifactLocation,
   validateExperimentName,
@@ -132,13 +133,16 @@ export function createExperimentOperations(context: ExperimentContext): Experime
       await open();
       const name = validateExperimentName(input.name);
       const tags = (input.tags ?? []).map(validateExperimentTag);
-      if (input.artifactLocation !== undefined) validateArtifactLocation(input.artifactLocation);
+      // As MLflow's stores do, a relative local location is made absolute against the working directory.
+      const artifactLocation = input.artifactLocation
+        ? validateArtifactLocation(resolveArtifactLocation(input.artifactLocation, process.cwd()))
+        : input.artifactLocation;
       const now = Date.now();
       try {
         return await writeTransaction(database, async (transaction) => {
           const values = {
             name,
-            artifact_location: input.artifactLocation || null,
+            artifact_location: artifactLocation || null,
             lifecycle_stage: 'active',
             creation_time: now,
             last_update_time: now,

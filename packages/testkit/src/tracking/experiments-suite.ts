@@ -52,6 +52,17 @@ export function experimentsSuite(context: TrackingSuiteContext): void {
     expect((await store().getExperiment(id)).artifact_location).toBe(location);
   });
 
+  it('makes a relative local artifact location absolute against the working directory, as MLflow does', async () => {
+    const cwd = process.cwd();
+    const path = await store().createExperiment({
+      name: uniqueName(),
+      artifactLocation: 'relative/./location',
+    });
+    expect((await store().getExperiment(path)).artifact_location).toBe(`${cwd}/relative/location`);
+    const uri = await store().createExperiment({ name: uniqueName(), artifactLocation: 'file:relative' });
+    expect((await store().getExperiment(uri)).artifact_location).toBe(`file://${cwd}/relative`);
+  });
+
   it('gives experiments distinct artifact locations by default', async () => {
     const first = await store().getExperiment(await context.createExperiment());
     const second = await store().getExperiment(await context.createExperiment());
