@@ -9,6 +9,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import { createArtifactOpener } from './artifact-roots.js';
+import { registerGraphqlRoutes } from './graphql/graphql-route.js';
 import { installErrorHandlers } from './http-errors.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { registerArtifactProxyRoutes } from './routes/artifact-proxy-routes.js';
@@ -182,6 +183,11 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
     registerMetricRoutes(routes, options.trackingStore);
     registerRunArtifactRoutes(routes, options.trackingStore, openArtifacts);
     registerLoggedModelRoutes(routes, options.trackingStore, openArtifacts);
+    registerGraphqlRoutes(scope, {
+      trackingStore: options.trackingStore,
+      registryStore: options.registryStore,
+      openArtifacts,
+    });
     if (options.registryStore !== undefined) {
       registerRegistryRoutes(routes, options.registryStore, options.trackingStore);
     } else {
