@@ -13,4 +13,6 @@ export const systemTags = {
   datasetContext: 'mlflow.data.context',
   artifactLocation: 'mlflow.artifactLocation',
   modelVersions: 'mlflow.modelVersions',
+  loggedArtifacts: 'mlflow.loggedArtifacts',
+  runSourceType: 'mlflow.runSourceType',
 } as const;

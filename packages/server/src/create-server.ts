@@ -12,15 +12,19 @@ import { createArtifactOpener } from './artifact-roots.js';
 import { registerGraphqlRoutes } from './graphql/graphql-route.js';
 import { installErrorHandlers } from './http-errors.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { registerArtifactDownloadRoutes } from './routes/artifact-download-routes.js';
 import { registerArtifactProxyRoutes } from './routes/artifact-proxy-routes.js';
 import { registerExperimentRoutes } from './routes/experiment-routes.js';
 import { registerLoggedModelRoutes } from './routes/logged-model-routes.js';
 import { registerMetricRoutes } from './routes/metric-routes.js';
+import { registerPromptlabRunRoute } from './routes/promptlab-run-route.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
 import { registerRegistryUnavailable } from './routes/registry-unavailable.js';
 import { createRouteTable } from './routes/route-table.js';
 import { registerRunArtifactRoutes } from './routes/run-artifact-routes.js';
 import { registerRunRoutes } from './routes/run-routes.js';
+import { type BackendStoreType, registerServerInfoRoute } from './routes/server-info-route.js';
+import { registerUploadArtifactRoute } from './routes/upload-artifact-route.js';
 import { parseJsonBody } from './wire/json-body.js';
 
 /** The MLflow release whose REST protocol this server speaks (answered by `GET /version`). */
@@ -51,6 +55,14 @@ export interface CreateServerOptions {
   shutdownGraceMs?: number;
   /** Largest JSON body in bytes for RPCs other than log-batch (which is 1 MB, as in MLflow). Default 16 MB. */
   jsonBodyLimit?: number;
+  /** The tracking store's kind, reported as `server-info`'s `store_type` (MLflow's UI needs `SqlStore` for some pages). Unset: null. */
+  backendStoreType?: BackendStoreType;
+  /**
+   * Advertise multipart uploads in `server-info` when the proxy's store supports them (MLflow's
+   * `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD`): clients then upload large files straight to the storage with
+   * presigned part URLs, past the proxy. Default false.
+   */
+  proxyMultipartUpload?: boolean;
 }
 
 const isLoggerInstance = (value: unknown): value is FastifyBaseLogger =>
@@ -76,12 +88,19 @@ const artifactProxyRoute = /^\/(?:ajax-)?api\/2\.0\/mlflow-artifacts\//u;
  */
 export function createServer(options: CreateServerOptions): FastifyInstance {
   const logger = options.logger ?? false;
+  // `//model-versions/get-artifact` reaches the route, as MLflow's router merges repeated slashes.
+  const routerOptions = { ignoreDuplicateSlashes: true };
   // Fastify logs a request twice (arrival and completion); one line at completion carries both.
   const app = (isLoggerInstance(logger)
-    ? Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) })
+    ? Fastify({
+        loggerInstance: logger,
+        logController: new LogController({ disableRequestLogging: true }),
+        routerOptions,
+      })
     : Fastify({
         logger,
         logController: new LogController({ disableRequestLogging: true }),
+        routerOptions,
       })) as unknown as FastifyInstance;
   if (logger !== false) {
     app.addHook('onResponse', async (request, reply) => {
@@ -187,6 +206,19 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
       trackingStore: options.trackingStore,
       registryStore: options.registryStore,
       openArtifacts,
+    });
+    registerArtifactDownloadRoutes(scope, {
+      trackingStore: options.trackingStore,
+      registryStore: options.registryStore,
+      openArtifacts,
+    });
+    registerUploadArtifactRoute(scope, options.trackingStore, openArtifacts, options.corsAllowlist ?? []);
+    registerPromptlabRunRoute(scope, options.trackingStore, openArtifacts, mlflowProtocolVersion);
+    registerServerInfoRoute(scope, {
+      backendStoreType: options.backendStoreType,
+      serveArtifacts,
+      artifactStore: options.artifactStore,
+      proxyMultipartUpload: options.proxyMultipartUpload ?? false,
     });
     if (options.registryStore !== undefined) {
       registerRegistryRoutes(routes, options.registryStore, options.trackingStore);

@@ -19,6 +19,8 @@ const script = join(interopDir, 'mlflow_client_script.py');
 const loggedModelScript = join(interopDir, 'mlflow_logged_model_script.py');
 // The model registry: MlflowClient's registry calls, register_model and load_model by models:/<name>.
 const registryScript = join(interopDir, 'mlflow_registry_script.py');
+// The UI's endpoints (get-artifact, upload-artifact, the prompt lab...) and server-info, read back by the client.
+const uiScript = join(interopDir, 'mlflow_ui_endpoints_script.py');
 const clientEnv = {
   ...process.env,
   MLFLOW_DISABLE_TELEMETRY: 'true',
@@ -78,6 +80,7 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       trackingStore,
       registryStore,
       artifactStore: createFileArtifactStore({ root: join(dir, 'cairn-artifacts') }),
+      backendStoreType: 'SqlStore',
     });
     try {
       const url = await app.listen({ host: '127.0.0.1', port: await freePort() });
@@ -93,6 +96,8 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       const registry = await runScript(url, join(dir, 'cairn-registry-scratch'), registryScript);
       console.log(`registry against Cairn: ${(performance.now() - registryStarted).toFixed(0)} ms`);
       expect(registry).toContain('REGISTRY OK');
+      const ui = await runScript(url, join(dir, 'cairn-ui-scratch'), uiScript);
+      expect(ui).toContain('UI ENDPOINTS OK');
     } finally {
       await app.close();
       await registryStore.close();
@@ -157,6 +162,8 @@ describeInterop('interop.mlflow-python: the official MLflow client', () => {
       );
       console.log(`registry against mlflow server: ${(performance.now() - registryStarted).toFixed(0)} ms`);
       expect(registry).toContain('REGISTRY OK');
+      const ui = await runScript(`http://127.0.0.1:${port}`, join(dir, 'mlflow-ui-scratch'), uiScript);
+      expect(ui).toContain('UI ENDPOINTS OK');
     } finally {
       // The server runs uvicorn workers in its own process group: end the whole group.
       if (server.pid !== undefined && server.exitCode === null) process.kill(-server.pid, 'SIGTERM');

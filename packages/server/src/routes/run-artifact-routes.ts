@@ -1,6 +1,7 @@
-import { type ArtifactStore, normaliseArtifactPath, type TrackingStore } from '@cairn/core';
+import type { ArtifactStore, TrackingStore } from '@cairn/core';
 import { listArtifactsRequest } from '../wire/tracking-schemas.js';
 import { toWireFileInfo } from '../wire/wire-file-info.js';
+import { artifactPathParam } from './artifact-path-param.js';
 import { type RouteTable, runIdOf } from './route-table.js';
 
 /** Registers `/mlflow/artifacts/list`: a run's artifact directory, with run-relative paths. */
@@ -17,7 +18,7 @@ export function registerRunArtifactRoutes(
       request: listArtifactsRequest,
     },
     async (input) => {
-      const path = normaliseArtifactPath(input.path, 'path');
+      const path = artifactPathParam(input.path, 'path');
       const run = await store.getRun(runIdOf(input));
       const files = (await openArtifacts(run.info.artifact_uri).list(path)).map(toWireFileInfo);
       return { root_uri: run.info.artifact_uri, files: files.length === 0 ? undefined : files };

@@ -1,4 +1,4 @@
-import { invalidParameter, type Metric, systemTags, type TrackingStore } from '@cairn/core';
+import { invalidParameter, type Metric, type TrackingStore } from '@cairn/core';
 import {
   createRunRequest,
   deleteTagRequest,
@@ -14,6 +14,7 @@ import {
   setTagRequest,
   updateRunRequest,
 } from '../wire/tracking-schemas.js';
+import { appendLogModelHistory } from './log-model-history.js';
 import { type RouteTable, runIdOf } from './route-table.js';
 
 /** MLflow refuses a log-batch request body larger than this (MAX_BATCH_LOG_REQUEST_SIZE). */
@@ -243,20 +244,7 @@ export function registerRunRoutes(routes: RouteTable, store: TrackingStore): voi
           field: 'model_json',
         });
       }
-      const run = await store.getRun(runId);
-      const existing = run.data.tags.find((tag) => tag.key === systemTags.logModelHistory)?.value;
-      let history: unknown[] = [];
-      try {
-        const parsed: unknown = existing === undefined ? [] : JSON.parse(existing);
-        if (Array.isArray(parsed)) history = parsed;
-      } catch {
-        // A corrupt history tag is replaced rather than blocking every later log_model.
-      }
-      history.push(model);
-      await store.logBatch({
-        runId,
-        tags: [{ key: systemTags.logModelHistory, value: JSON.stringify(history) }],
-      });
+      await appendLogModelHistory(store, runId, model);
       return {};
     },
   );
