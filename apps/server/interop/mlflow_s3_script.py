@@ -5,7 +5,8 @@ Usage: MLFLOW_TRACKING_URI=http://127.0.0.1:<port> MLFLOW_S3_ENDPOINT_URL=... \
 
 `proxied`: the server runs with `--artifacts-destination s3://<bucket>/<prefix>`; the client sees
 `mlflow-artifacts:/` URIs and sends bytes through the server, large files as a proxied multipart upload
-(set MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true and lower MLFLOW_MULTIPART_UPLOAD_* so 12 MB takes that path).
+(set MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true in the client, or on a server that then says so in server-info,
+and lower MLFLOW_MULTIPART_UPLOAD_* so 12 MB takes that path).
 `direct`: the server runs with `--no-serve-artifacts --default-artifact-root s3://<bucket>/<prefix>`; the
 client writes and reads S3 itself through boto3.
 
@@ -143,6 +144,9 @@ def main(mode, scratch, bucket, prefix):
     if mode == "proxied":
         # The client's abort path: start a multipart upload, send one part, abort. No object, no open upload.
         repo = get_artifact_repository(artifact_uri)
+        # How the client chose to send the 12 MB file: by its own MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD when set,
+        # else by the multipart_uploads_enabled of the server's /api/3.0/mlflow/server-info.
+        check(repo._should_multipart_upload(big), "the client sends 12 MB as a multipart upload")
         aborted = os.path.join(scratch, "upload", "aborted.bin")
         write(aborted, pattern(6 * MEBIBYTE, 4))
         created = repo.create_multipart_upload(aborted, 2, "aborted")

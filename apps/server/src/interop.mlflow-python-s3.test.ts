@@ -39,11 +39,16 @@ const clientEnv = () => ({
   MLFLOW_MULTIPART_UPLOAD_CHUNK_SIZE: String(5 * mebibyte),
 });
 
-async function runScript(trackingUri: string, mode: 'proxied' | 'direct', prefix: string): Promise<string> {
+async function runScript(
+  trackingUri: string,
+  mode: 'proxied' | 'direct',
+  prefix: string,
+  envOverrides: Record<string, string | undefined> = {},
+): Promise<string> {
   const scratch = join(dir, `${prefix}-scratch`);
   await mkdir(scratch, { recursive: true });
   const { stdout } = await promisify(execFile)(python as string, [script, mode, scratch, bucket, prefix], {
-    env: { ...clientEnv(), MLFLOW_TRACKING_URI: trackingUri },
+    env: { ...clientEnv(), ...envOverrides, MLFLOW_TRACKING_URI: trackingUri },
     cwd: scratch,
     maxBuffer: 16 * mebibyte,
   }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
@@ -54,7 +59,12 @@ async function runScript(trackingUri: string, mode: 'proxied' | 'direct', prefix
   return stdout;
 }
 
-async function againstCairn(flags: ServerOptionsInput, mode: 'proxied' | 'direct', prefix: string) {
+async function againstCairn(
+  flags: ServerOptionsInput,
+  mode: 'proxied' | 'direct',
+  prefix: string,
+  envOverrides: Record<string, string | undefined> = {},
+) {
   const server = await startServer(
     resolveServerOptions(
       { port: 0, logRequests: false, backendStoreUri: `sqlite:///${join(dir, `${prefix}.db`)}`, ...flags },
@@ -64,7 +74,7 @@ async function againstCairn(flags: ServerOptionsInput, mode: 'proxied' | 'direct
   );
   try {
     const started = performance.now();
-    const stdout = await runScript(server.url, mode, prefix);
+    const stdout = await runScript(server.url, mode, prefix, envOverrides);
     console.log(`interop S3 (${mode}) against Cairn: ${(performance.now() - started).toFixed(0)} ms`);
     expect(stdout).toContain('INTEROP S3 OK');
   } finally {
@@ -148,6 +158,17 @@ describeInterop('interop.mlflow-python-s3: the official MLflow client with artif
 
   it('logs, lists and downloads through a Cairn server proxying to S3, 12 MB as a presigned multipart upload', async () => {
     await againstCairn({ artifactsDestination: `s3://${bucket}/cairn-proxied` }, 'proxied', 'cairn-proxied');
+  }, 180_000);
+
+  it('uploads 12 MB as a presigned multipart upload on the server-info the server sends, with no client setting', async () => {
+    // MLflow's client asks /api/3.0/mlflow/server-info whether to use multipart when its own variable is unset;
+    // the server says so when its operator set MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD.
+    await againstCairn(
+      { artifactsDestination: `s3://${bucket}/cairn-advertised`, proxyMultipartUpload: true },
+      'proxied',
+      'cairn-advertised',
+      { MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD: undefined },
+    );
   }, 180_000);
 
   it('writes and reads S3 directly with a Cairn server started with --no-serve-artifacts', async () => {

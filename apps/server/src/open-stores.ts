@@ -9,6 +9,7 @@ import {
   type RegistryStore,
   type TrackingStore,
 } from '@cairn/core';
+import type { BackendStoreType } from '@cairn/server';
 import { createFileArtifactStore, createFileTrackingStore } from '@cairn/store-file';
 import { createMemoryRegistryStore, createMemoryTrackingStore } from '@cairn/store-memory';
 import { createS3ArtifactResolver } from '@cairn/store-s3';
@@ -21,6 +22,8 @@ export interface ServerStores {
   /** The model registry; undefined for a file store, which has none yet (registry RPCs answer NOT_IMPLEMENTED). */
   registryStore: RegistryStore | undefined;
   artifactStore: ArtifactStore | undefined;
+  /** What `server-info` calls the backend (`SqlStore`, `FileStore`), as MLflow's server does; undefined for memory. */
+  backendStoreType: BackendStoreType | undefined;
   backendStoreUri: string;
   defaultArtifactRoot: string;
 }
@@ -76,7 +79,16 @@ export function openServerStores(options: ServerOptions, cwd: string): ServerSto
   const artifactStore = options.serveArtifacts
     ? openArtifactsDestination(options.artifactsDestination, cwd)
     : undefined;
-  return { trackingStore, registryStore, artifactStore, backendStoreUri, defaultArtifactRoot };
+  const backendStoreType: BackendStoreType | undefined =
+    parsed.kind === 'file' ? 'FileStore' : parsed.kind === 'memory' ? undefined : 'SqlStore';
+  return {
+    trackingStore,
+    registryStore,
+    artifactStore,
+    backendStoreType,
+    backendStoreUri,
+    defaultArtifactRoot,
+  };
 }
 
 /** Resolvers for run artifact URIs that are not proxied (`file://` or `s3://` roots when not serving artifacts). */

@@ -18,6 +18,8 @@ export const serverOptionsSchema = z.object({
   corsAllowedOrigins: z.array(z.string().min(1)).optional(),
   /** Log one JSON line per request (pino). */
   logRequests: z.boolean().default(true),
+  /** Advertise multipart uploads to clients when the proxy's store supports them (S3); env only, as in MLflow. */
+  proxyMultipartUpload: z.boolean().default(false),
 });
 
 /** Validated server options. */
@@ -48,6 +50,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptionsInput
     ['workers', env.MLFLOW_WORKERS || undefined],
     ['allowedHosts', list(env.MLFLOW_SERVER_ALLOWED_HOSTS)],
     ['corsAllowedOrigins', list(env.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS)],
+    ['proxyMultipartUpload', bool(env.MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD)],
   ];
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as ServerOptionsInput;
 }

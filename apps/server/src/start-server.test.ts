@@ -43,6 +43,13 @@ describe('server options', () => {
     });
     expect(() => resolveServerOptions({ port: 'http' }, {})).toThrow(/port/u);
   });
+
+  it("reads MLflow's MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD (off by default)", () => {
+    expect(resolveServerOptions({}, {}).proxyMultipartUpload).toBe(false);
+    expect(
+      resolveServerOptions({}, { MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD: 'true' }).proxyMultipartUpload,
+    ).toBe(true);
+  });
 });
 
 describe('startServer', () => {
@@ -52,6 +59,8 @@ describe('startServer', () => {
     console.log(`cairn-server ready in ${server.readyMs.toFixed(0)} ms (fresh SQLite database)`);
     expect(server.readyMs).toBeLessThan(1000);
     expect(server.backendStoreUri).toBe('sqlite:///mlflow.db');
+    const info = await fetch(`${server.url}/api/3.0/mlflow/server-info`);
+    expect(((await info.json()) as { store_type: string }).store_type).toBe('SqlStore');
     const created = await fetch(`${server.url}/api/2.0/mlflow/experiments/create`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -101,5 +110,15 @@ describe('startServer', () => {
     const registry = await fetch(`${server.url}/api/2.0/mlflow/registered-models/get?name=m`);
     expect(registry.status).toBe(501);
     expect(((await registry.json()) as { error_code: string }).error_code).toBe('NOT_IMPLEMENTED');
+    // server-info names the backend as MLflow's server does; a local artifact store offers no multipart.
+    const info = (await (await fetch(`${server.url}/api/3.0/mlflow/server-info`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(info).toMatchObject({
+      store_type: 'FileStore',
+      artifact_serving_enabled: false,
+      multipart_uploads_enabled: false,
+    });
   });
 });

@@ -40,6 +40,8 @@ export async function startServer(
       }
     },
     serveArtifacts: options.serveArtifacts,
+    ...(stores.backendStoreType ? { backendStoreType: stores.backendStoreType } : {}),
+    proxyMultipartUpload: options.proxyMultipartUpload,
     ...(options.allowedHosts ? { hostAllowlist: options.allowedHosts } : {}),
     ...(options.corsAllowedOrigins ? { corsAllowlist: options.corsAllowedOrigins } : {}),
     logger: options.logRequests ? pino({ level: 'info' }) : false,
