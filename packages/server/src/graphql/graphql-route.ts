@@ -114,19 +114,22 @@ async function runGraphql(
 }
 
 /**
- * Serves MLflow's GraphQL endpoint, `GET` and `POST /graphql` (what MLflow's web UI calls), over the
+ * Serves MLflow's GraphQL endpoint, `GET` and `POST /graphql` (what MLflow's web UI calls) and `/ajax-api/graphql`, over the
  * server's stores. Answers are MLflow's `{data, errors}` with errors as messages, status 200 for anything the
  * GraphQL layer decides (syntax, validation, query limits, a failing field).
  */
 export function registerGraphqlRoutes(app: FastifyInstance, stores: GraphqlStores): void {
-  app.route({
-    method: ['GET', 'POST'],
-    url: '/graphql',
-    // JSON only, as for every RPC: a text/plain POST needs no CORS preflight (CVE-2023-43472).
-    config: { json: true },
-    handler: async (request, reply) => {
-      const answer = await runGraphql(graphqlRequestOf(request), stores, request);
-      return reply.type('application/json').send(JSON.stringify(answer));
-    },
-  });
+  // `/ajax-api/graphql` too, beside the RPCs the UI calls under /ajax-api, for a UI served under that prefix.
+  for (const url of ['/graphql', '/ajax-api/graphql']) {
+    app.route({
+      method: ['GET', 'POST'],
+      url,
+      // JSON only, as for every RPC: a text/plain POST needs no CORS preflight (CVE-2023-43472).
+      config: { json: true },
+      handler: async (request, reply) => {
+        const answer = await runGraphql(graphqlRequestOf(request), stores, request);
+        return reply.type('application/json').send(JSON.stringify(answer));
+      },
+    });
+  }
 }
