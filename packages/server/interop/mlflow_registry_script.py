@@ -5,7 +5,8 @@ Usage: MLFLOW_TRACKING_URI=http://127.0.0.1:<port> python mlflow_registry_script
 `MlflowClient` registered models and versions (create, get, search with filters, ordering and pages,
 update, rename, tags, aliases, stage transitions, download URI, delete), `mlflow.register_model` of a
 `runs:/` URI and of a logged model's `models:/<model_id>`, and `mlflow.pyfunc.load_model` by
-`models:/<name>/<version>`, `models:/<name>@<alias>` and `models:/<name>/latest`. Run against Cairn's
+`models:/<name>/<version>`, `models:/<name>@<alias>` and `models:/<name>/latest`, and prompts through
+`mlflow.genai.register_prompt` and `load_prompt` (versions whose source is a placeholder). Run against Cairn's
 server and against `mlflow server` by packages/server/src/interop.mlflow-python.test.ts. Prints
 `REGISTRY OK` last when every check passed.
 """
@@ -179,16 +180,34 @@ def main(scratch):
     by_run = mlflow.register_model(f"runs:/{run.info.run_id}/adder", model_name)
     check(by_run.version == "2", "register_model(runs:/<run>/adder) finds the logged model")
     logged = client.get_logged_model(info.model_id)
-    listed = json.loads(logged.tags.get("mlflow.modelVersions", "[]"))
+    # The server appends each version with an integer version (Python's json.dumps), then register_model
+    # itself appends it again with the string version the response carries: MLflow's server does the same.
+    expected_versions = [{"name": model_name, "version": v} for v in (1, "1", 2, "2")]
     check(
-        {(entry["name"], str(entry["version"])) for entry in listed} == {(model_name, "1"), (model_name, "2")},
-        "the logged model's mlflow.modelVersions tag lists its versions",
+        logged.tags.get("mlflow.modelVersions") == json.dumps(expected_versions),
+        "the logged model's mlflow.modelVersions tag lists its versions as MLflow writes them",
     )
 
     client.set_registered_model_alias(model_name, "prod", "1")
     for uri in (f"models:/{model_name}/1", f"models:/{model_name}@prod", f"models:/{model_name}/latest"):
         predicted = mlflow.pyfunc.load_model(uri).predict(example)
         check(list(predicted["x"]) == [6.0, 7.0], f"load_model({uri}).predict returns the model's output")
+
+    # Prompts: registered models and versions tagged as prompts, whose source is a placeholder.
+    prompt_name = f"{prefix}_greeting"
+    first = mlflow.genai.register_prompt(prompt_name, template="Hello, {{name}}!", commit_message="first")
+    check(first.version == 1, "register_prompt creates version 1")
+    second = mlflow.genai.register_prompt(prompt_name, template="Hi, {{name}}!")
+    check(second.version == 2, "register_prompt adds version 2")
+    loaded = mlflow.genai.load_prompt(f"prompts:/{prompt_name}/1")
+    check(loaded.template == "Hello, {{name}}!", "load_prompt reads a version's template back")
+    check(loaded.format(name="Ada") == "Hello, Ada!", "the loaded prompt formats")
+    latest_prompt = mlflow.genai.load_prompt(f"prompts:/{prompt_name}@latest")
+    check(latest_prompt.version == 2 and latest_prompt.template == "Hi, {{name}}!", "load_prompt @latest")
+    check(
+        prompt_name not in {m.name for m in client.search_registered_models(f"name LIKE '{prefix}%'")},
+        "prompts stay out of registered-model searches",
+    )
 
     print("REGISTRY OK")
 
