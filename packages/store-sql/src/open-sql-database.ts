@@ -75,6 +75,9 @@ function withoutDriverSuffix(uri: string, scheme: string): string {
   return uri.replace(/^[a-zA-Z][a-zA-Z0-9.-]*(\+[a-zA-Z0-9.-]+)?:/u, `${scheme}:`);
 }
 
+/** How much of a SQLite file is memory-mapped (the file's pages, shared with the OS cache; not heap). */
+const sqliteMmapBytes = 1 << 30;
+
 function sqliteDialect(path: string, options: OpenSqlDatabaseOptions): Dialect {
   return new SqliteDialect({
     database: async () => {
@@ -87,6 +90,9 @@ function sqliteDialect(path: string, options: OpenSqlDatabaseOptions): Dialect {
       if (path !== ':memory:') database.pragma('journal_mode = WAL');
       database.pragma(`busy_timeout = ${options.sqliteBusyTimeoutMs ?? 30_000}`);
       database.pragma('synchronous = NORMAL');
+      // Reads straight from the mapped file instead of a read() per page missing from SQLite's cache: a
+      // search over 100,000 runs visits several hundred thousand index pages.
+      database.pragma(`mmap_size = ${sqliteMmapBytes}`);
       return database as never;
     },
   });
