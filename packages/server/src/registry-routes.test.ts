@@ -34,6 +34,14 @@ describe('model-registry routes', () => {
       version: '1',
       current_stage: 'None',
       status: 'READY',
+      // MLflow's server answers "" for a version created without a description; its client reads absent as None.
+      description: '',
+    });
+    const read = await get(app, `${api}/model-versions/get?name=wire&version=1`);
+    expect(read.body.model_version).toMatchObject({ description: '' });
+    const listed = await get(app, `${api}/registered-models/get?name=wire`);
+    expect(listed.body.registered_model).toMatchObject({
+      latest_versions: [{ version: '1', description: '' }],
     });
     const byAjax = await get(app, '/ajax-api/2.0/mlflow/model-versions/get?name=wire&version=1');
     expect(byAjax.status).toBe(200);

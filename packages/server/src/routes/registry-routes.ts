@@ -27,6 +27,7 @@ import {
   updateModelVersionRequest,
   updateRegisteredModelRequest,
 } from '../wire/registry-schemas.js';
+import { toWireModelVersion, toWireRegisteredModel } from '../wire/registry-wire.js';
 import { validateModelVersionSource } from './model-version-source.js';
 import type { RouteTable } from './route-table.js';
 
@@ -145,11 +146,13 @@ export function registerRegistryRoutes(
       request: createRegisteredModelRequest,
     },
     async (input) => ({
-      registered_model: await registry.createRegisteredModel({
-        name: input.name,
-        ...(input.tags ? { tags: input.tags } : {}),
-        ...(present(input.description) !== undefined ? { description: input.description as string } : {}),
-      }),
+      registered_model: toWireRegisteredModel(
+        await registry.createRegisteredModel({
+          name: input.name,
+          ...(input.tags ? { tags: input.tags } : {}),
+          ...(present(input.description) !== undefined ? { description: input.description as string } : {}),
+        }),
+      ),
     }),
   );
   routes.rpc(
@@ -159,7 +162,11 @@ export function registerRegistryRoutes(
       summary: 'Rename a registered model',
       request: renameRegisteredModelRequest,
     },
-    async (input) => ({ registered_model: await registry.renameRegisteredModel(input.name, input.new_name) }),
+    async (input) => ({
+      registered_model: toWireRegisteredModel(
+        await registry.renameRegisteredModel(input.name, input.new_name),
+      ),
+    }),
   );
   routes.rpc(
     {
@@ -169,7 +176,9 @@ export function registerRegistryRoutes(
       request: updateRegisteredModelRequest,
     },
     async (input) => ({
-      registered_model: await registry.updateRegisteredModel(input.name, present(input.description)),
+      registered_model: toWireRegisteredModel(
+        await registry.updateRegisteredModel(input.name, present(input.description)),
+      ),
     }),
   );
   routes.rpc(
@@ -191,7 +200,9 @@ export function registerRegistryRoutes(
       summary: 'Get a registered model',
       request: registeredModelNameRequest,
     },
-    async (input) => ({ registered_model: await registry.getRegisteredModel(input.name) }),
+    async (input) => ({
+      registered_model: toWireRegisteredModel(await registry.getRegisteredModel(input.name)),
+    }),
   );
   routes.rpc(
     {
@@ -202,7 +213,10 @@ export function registerRegistryRoutes(
     },
     async (input) => {
       const page = await registry.searchRegisteredModels(searchInput(input));
-      return { registered_models: nonEmpty(page.items), next_page_token: page.nextPageToken };
+      return {
+        registered_models: nonEmpty(page.items.map(toWireRegisteredModel)),
+        next_page_token: page.nextPageToken,
+      };
     },
   );
   routes.rpc(
@@ -213,7 +227,9 @@ export function registerRegistryRoutes(
       request: getLatestVersionsRequest,
     },
     async (input) => ({
-      model_versions: nonEmpty(await registry.getLatestVersions(input.name, input.stages ?? [])),
+      model_versions: nonEmpty(
+        (await registry.getLatestVersions(input.name, input.stages ?? [])).map(toWireModelVersion),
+      ),
     }),
   );
   routes.rpc(
@@ -271,7 +287,9 @@ export function registerRegistryRoutes(
       summary: 'Get the model version an alias points at',
       request: aliasRequest,
     },
-    async (input) => ({ model_version: await registry.getModelVersionByAlias(input.name, input.alias) }),
+    async (input) => ({
+      model_version: toWireModelVersion(await registry.getModelVersionByAlias(input.name, input.alias)),
+    }),
   );
 
   routes.rpc(
@@ -314,7 +332,7 @@ export function registerRegistryRoutes(
           if (!CairnError.isInstance(error) || error.code !== 'RESOURCE_DOES_NOT_EXIST') throw error;
         }
       }
-      return { model_version: version };
+      return { model_version: toWireModelVersion(version) };
     },
   );
   routes.rpc(
@@ -325,7 +343,9 @@ export function registerRegistryRoutes(
       request: updateModelVersionRequest,
     },
     async (input) => ({
-      model_version: await registry.updateModelVersion(input.name, input.version, present(input.description)),
+      model_version: toWireModelVersion(
+        await registry.updateModelVersion(input.name, input.version, present(input.description)),
+      ),
     }),
   );
   routes.rpc(
@@ -336,11 +356,13 @@ export function registerRegistryRoutes(
       request: transitionStageRequest,
     },
     async (input) => ({
-      model_version: await registry.transitionModelVersionStage(
-        input.name,
-        input.version,
-        input.stage,
-        input.archive_existing_versions === true,
+      model_version: toWireModelVersion(
+        await registry.transitionModelVersionStage(
+          input.name,
+          input.version,
+          input.stage,
+          input.archive_existing_versions === true,
+        ),
       ),
     }),
   );
@@ -363,7 +385,9 @@ export function registerRegistryRoutes(
       summary: 'Get a model version',
       request: modelVersionRequest,
     },
-    async (input) => ({ model_version: await registry.getModelVersion(input.name, input.version) }),
+    async (input) => ({
+      model_version: toWireModelVersion(await registry.getModelVersion(input.name, input.version)),
+    }),
   );
   routes.rpc(
     {
@@ -374,7 +398,10 @@ export function registerRegistryRoutes(
     },
     async (input) => {
       const page = await registry.searchModelVersions(searchInput(input));
-      return { model_versions: nonEmpty(page.items), next_page_token: page.nextPageToken };
+      return {
+        model_versions: nonEmpty(page.items.map(toWireModelVersion)),
+        next_page_token: page.nextPageToken,
+      };
     },
   );
   routes.rpc(
