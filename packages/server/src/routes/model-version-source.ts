@@ -99,6 +99,9 @@ const localPathOf = (uri: string) => unquote(uri.startsWith('file:') ? urlParts(
  */
 async function resolvedPath(path: string): Promise<string> {
   const absolute = resolve(path);
+  // No file has a longer path (Linux's PATH_MAX); not asking the disk spares a request with a huge source
+  // one lookup per segment.
+  if (absolute.length > 4096) return absolute;
   try {
     return await realpath(absolute);
   } catch {
