@@ -27,7 +27,7 @@ import {
   updateModelVersionRequest,
   updateRegisteredModelRequest,
 } from '../wire/registry-schemas.js';
-import { toWireModelVersion, toWireRegisteredModel } from '../wire/registry-wire.js';
+import { toWireModelVersion, toWireRegisteredModel } from '../wire/wire-model-version.js';
 import { validateModelVersionSource } from './model-version-source.js';
 import type { RouteTable } from './route-table.js';
 
