@@ -2,7 +2,7 @@ import type { ArtifactStore } from '@cairn/core';
 import { createMemoryArtifactStore, createMemoryRegistryStore } from '@cairn/store-memory';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, memoryServer, post } from './test-helpers.js';
+import { get, memoryServer, post, traversalQueryPaths } from './test-helpers.js';
 
 const api = '/api/2.0/mlflow';
 let app: FastifyInstance;
@@ -29,20 +29,7 @@ async function newRun() {
   return { experimentId, runId: info.run_id, artifactUri: info.artifact_uri, root };
 }
 
-/** MLflow's own regression strings (shared/reference/security.md) and encoded variants. */
-const traversals = [
-  '../path',
-  './../path',
-  'path/../to/file',
-  '/etc/passwd',
-  '/etc/passwd%00.jpg',
-  '/file://etc/passwd',
-  '%2E%2E%2F%2E%2E%2Fpath',
-  '%252E%252E%252Fpath',
-  'a\\..\\b',
-  'C:/Windows/win.ini',
-  'file:///etc/passwd',
-];
+const traversals = traversalQueryPaths;
 
 describe('GET /get-artifact', () => {
   it("streams a run's file by run_id or run_uuid as an attachment with MLflow's headers", async () => {

@@ -33,3 +33,21 @@ export async function get(app: FastifyInstance, url: string) {
     raw: response.body,
   };
 }
+
+/**
+ * Artifact paths a query parameter (`path=`) must refuse with MLflow's "Invalid path": MLflow's own regression
+ * strings (shared/reference/security.md) and encoded, Windows and URI variants.
+ */
+export const traversalQueryPaths = [
+  '../path',
+  './../path',
+  'path/../to/file',
+  '/etc/passwd',
+  '/etc/passwd%00.jpg',
+  '/file://etc/passwd',
+  '%2E%2E%2F%2E%2E%2Fpath',
+  '%252E%252E%252Fpath',
+  'a\\..\\b',
+  'C:/Windows/win.ini',
+  'file:///etc/passwd',
+] as const;

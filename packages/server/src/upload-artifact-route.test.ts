@@ -4,7 +4,7 @@ import { createMemoryArtifactStore } from '@cairn/store-memory';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uploadArtifactMaxBytes } from './routes/upload-artifact-route.js';
-import { memoryServer, post } from './test-helpers.js';
+import { memoryServer, post, traversalQueryPaths } from './test-helpers.js';
 
 const api = '/api/2.0/mlflow';
 const upload = '/ajax-api/2.0/mlflow/upload-artifact';
@@ -87,26 +87,17 @@ describe('POST /ajax-api/2.0/mlflow/upload-artifact', () => {
     expect(unknown.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
 
-  it.each([
-    '../path',
-    './../path',
-    'path/../to/file',
-    '/etc/passwd',
-    '/etc/passwd%00.jpg',
-    '/file://etc/passwd',
-    '%2E%2E%2F%2E%2E%2Fpath',
-    '%252E%252E%252Fpath',
-    'a\\..\\b',
-    'C:/Windows/evil.dll',
-    'file:///etc/cron.d/job',
-  ])('refuses the path %s with 400 "Invalid path" and writes nothing', async (path) => {
-    server();
-    const { runId } = await newRun();
-    const response = await send(`?run_uuid=${runId}&path=${encodeURIComponent(path)}`, 'payload');
-    expect(response.status).toBe(400);
-    expect(response.body).toEqual(error('Invalid path'));
-    expect(await artifacts.list('')).toEqual([]);
-  });
+  it.each(traversalQueryPaths)(
+    'refuses the path %s with 400 "Invalid path" and writes nothing',
+    async (path) => {
+      server();
+      const { runId } = await newRun();
+      const response = await send(`?run_uuid=${runId}&path=${encodeURIComponent(path)}`, 'payload');
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual(error('Invalid path'));
+      expect(await artifacts.list('')).toEqual([]);
+    },
+  );
 
   it('refuses more than 10 MB, by Content-Length and while reading a chunked body, and stores nothing', async () => {
     server();
