@@ -41,6 +41,11 @@ export function validateEntityKey(kind: 'metric' | 'param' | 'tag', key: unknown
 /** Validates a metric point. NaN and +/-Infinity are valid values. */
 export function validateMetric(metric: Metric): Metric {
   validateEntityKey('metric', metric.key);
+  return validateMetricPoint(metric);
+}
+
+/** The checks of {@link validateMetric} that are not about the key. */
+function validateMetricPoint(metric: Metric): Metric {
   if (typeof metric.value !== 'number') {
     throw invalidParameter(
       `Got invalid value ${String(metric.value)} for metric '${metric.key}' (value must be a number)`,
@@ -196,8 +201,16 @@ export function validateLogBatch(batch: LogBatchContent): LogBatchContent {
     }
     seen.set(param.key, param.value);
   }
+  const checkedKeys = new Set<string>();
   return {
-    metrics: metrics.map(validateMetric),
+    metrics: metrics.map((metric) => {
+      // A batch repeats a few keys many times (1,000 points of 10 metrics): each key is checked once.
+      if (!checkedKeys.has(metric.key)) {
+        validateEntityKey('metric', metric.key);
+        checkedKeys.add(metric.key);
+      }
+      return validateMetricPoint(metric);
+    }),
     params: normalisedParams.filter(
       (param, index) => normalisedParams.findIndex((p) => p.key === param.key) === index,
     ),

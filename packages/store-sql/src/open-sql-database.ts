@@ -3,6 +3,7 @@ import { CairnError, invalidParameter, parseTrackingUri } from '@cairn/core';
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import type { MlflowDatabase } from './database-types.js';
 import type { SqlDialectName } from './sql-dialect-name.js';
+import { cacheStatements } from './sqlite-statement-cache.js';
 
 /** Driver modules to use instead of importing them; for bundlers and tests. */
 export interface SqlDriverModules {
@@ -39,8 +40,32 @@ interface BetterSqlite3Constructor {
     options?: object,
   ): {
     pragma(source: string): unknown;
+    prepare(sql: string): SqliteStatement;
     close(): unknown;
   };
+}
+
+/** The part of a better-sqlite3 statement the store uses directly. */
+interface SqliteStatement {
+  readonly busy: boolean;
+  run(parameters: readonly unknown[]): unknown;
+}
+
+/** A better-sqlite3 connection as the store's hot paths use it: statements prepared once, run synchronously. */
+export interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+
+/** The better-sqlite3 connection under each SQLite Kysely instance, set when Kysely opens it. */
+const sqliteConnections = new WeakMap<Kysely<MlflowDatabase>, { connection?: SqliteConnection }>();
+
+/**
+ * The better-sqlite3 connection a SQLite database's Kysely instance runs on, once it has run a query.
+ * Statements run on it join whatever transaction Kysely holds there, so a caller inside
+ * `writeTransaction` may run a prepared statement row by row without a round through Kysely per row.
+ */
+export function sqliteConnection(database: SqlDatabase): SqliteConnection | undefined {
+  return sqliteConnections.get(database.db)?.connection;
 }
 
 interface PgModule {
@@ -78,7 +103,11 @@ function withoutDriverSuffix(uri: string, scheme: string): string {
 /** How much of a SQLite file is memory-mapped (the file's pages, shared with the OS cache; not heap). */
 const sqliteMmapBytes = 1 << 30;
 
-function sqliteDialect(path: string, options: OpenSqlDatabaseOptions): Dialect {
+function sqliteDialect(
+  path: string,
+  options: OpenSqlDatabaseOptions,
+  holder: { connection?: SqliteConnection },
+): Dialect {
   return new SqliteDialect({
     database: async () => {
       const Database = await loadDriver<BetterSqlite3Constructor>(
@@ -93,7 +122,9 @@ function sqliteDialect(path: string, options: OpenSqlDatabaseOptions): Dialect {
       // Reads straight from the mapped file instead of a read() per page missing from SQLite's cache: a
       // search over 100,000 runs visits several hundred thousand index pages.
       database.pragma(`mmap_size = ${sqliteMmapBytes}`);
-      return database as never;
+      const connection = cacheStatements(database);
+      holder.connection = connection;
+      return connection as never;
     },
   });
 }
@@ -175,10 +206,11 @@ function openUnshared(uri: string, options: OpenSqlDatabaseOptions): SqlDatabase
   const parsed = parseTrackingUri(uri);
   let dialect: SqlDialectName;
   let kyselyDialect: Dialect;
+  const holder: { connection?: SqliteConnection } = {};
   switch (parsed.kind) {
     case 'sqlite':
       dialect = 'sqlite';
-      kyselyDialect = sqliteDialect(parsed.path, options);
+      kyselyDialect = sqliteDialect(parsed.path, options, holder);
       break;
     case 'postgresql':
       dialect = 'postgres';
@@ -195,5 +227,6 @@ function openUnshared(uri: string, options: OpenSqlDatabaseOptions): SqlDatabase
       );
   }
   const db = new Kysely<MlflowDatabase>({ dialect: kyselyDialect });
+  if (dialect === 'sqlite') sqliteConnections.set(db, holder);
   return { db, dialect, displayUri: hidePassword(uri), close: () => db.destroy() };
 }

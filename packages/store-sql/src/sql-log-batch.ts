@@ -7,13 +7,13 @@ import {
   type Metric,
   systemTags,
 } from '@cairn/core';
-import { sql } from 'kysely';
 import type { SqlDatabase } from './open-sql-database.js';
+import { insertIgnoringDuplicates, upsertRows } from './sql-bulk-insert.js';
 import { writeLoggedModelMetrics } from './sql-logged-models.js';
 import { lockRun, type SqlTransaction, writeTransaction } from './sql-transaction.js';
 import { booleanParameter, metricValueFromRow, storedMetricValue, toNumber } from './sql-values.js';
 
-/** Rows per INSERT, well under every dialect's bound-parameter limit. */
+/** Rows per INSERT of tags, well under every dialect's bound-parameter limit. */
 const chunkSize = 200;
 
 function chunks<T>(items: readonly T[]): T[][] {
@@ -28,20 +28,8 @@ function lastByKey<T extends { key: string }>(items: readonly T[]): T[] {
   return [...new Map(items.map((item) => [item.key, item])).values()];
 }
 
-/** Inserts rows, skipping any whose primary key already exists (a retried batch is not an error). */
-async function insertIgnoringDuplicates(
-  database: SqlDatabase,
-  transaction: SqlTransaction,
-  table: 'metrics' | 'params',
-  rows: Record<string, unknown>[],
-): Promise<void> {
-  for (const chunk of chunks(rows)) {
-    const insert = transaction.insertInto(table).values(chunk as never);
-    // A no-op update rather than INSERT IGNORE, which would also hide truncation and other errors.
-    if (database.dialect === 'mysql') await insert.onDuplicateKeyUpdate({ key: sql.ref('key') }).execute();
-    else await insert.onConflict((conflict) => conflict.doNothing()).execute();
-  }
-}
+const paramColumns = ['key', 'value', 'run_uuid'] as const;
+const metricColumns = ['key', 'value', 'timestamp', 'step', 'is_nan', 'run_uuid'] as const;
 
 async function writeParams(
   database: SqlDatabase,
@@ -68,7 +56,8 @@ async function writeParams(
     database,
     transaction,
     'params',
-    fresh.map((param) => ({ key: param.key, value: param.value, run_uuid: runId })),
+    paramColumns,
+    fresh.map((param) => [param.key, param.value, runId]),
   );
 }
 
@@ -132,26 +121,36 @@ async function writeMetrics(
   metrics: readonly Metric[],
 ): Promise<void> {
   if (metrics.length === 0) return;
-  const rows = new Map<string, Record<string, unknown>>();
+  // Rows by (key, timestamp, step): with value and is_nan that is the primary key, and identical points in
+  // one batch are stored once. Integers only in the map key; a double's text would cost more than the rest.
+  const seen = new Map<string, { value: number; isNan: boolean }[]>();
+  const rows: unknown[][] = [];
   const candidates = new Map<string, Metric>();
+  const notNan = booleanParameter(database.dialect, false);
+  const nan = booleanParameter(database.dialect, true);
   for (const metric of metrics) {
     const stored = storedMetricValue(metric.value);
-    // The primary key: identical points in one batch would otherwise collide inside a single INSERT.
-    const identity = JSON.stringify([metric.key, metric.timestamp, metric.step, stored.value, stored.isNan]);
-    if (!rows.has(identity)) {
-      rows.set(identity, {
-        key: metric.key,
-        value: stored.value,
-        timestamp: metric.timestamp,
-        step: metric.step,
-        is_nan: booleanParameter(database.dialect, stored.isNan),
-        run_uuid: runId,
-      });
+    const position = `${metric.key}\u0000${metric.timestamp}\u0000${metric.step}`;
+    const same = seen.get(position);
+    if (same === undefined) seen.set(position, [stored]);
+    if (
+      same === undefined ||
+      !same.some((other) => other.value === stored.value && other.isNan === stored.isNan)
+    ) {
+      same?.push(stored);
+      rows.push([
+        metric.key,
+        stored.value,
+        metric.timestamp,
+        metric.step,
+        stored.isNan ? nan : notNan,
+        runId,
+      ]);
     }
     const current = candidates.get(metric.key);
     if (current === undefined || isLaterMetric(metric, current)) candidates.set(metric.key, metric);
   }
-  await insertIgnoringDuplicates(database, transaction, 'metrics', [...rows.values()]);
+  await insertIgnoringDuplicates(database, transaction, 'metrics', metricColumns, rows);
 
   // The run row is locked, so reading then writing latest_metrics cannot race another batch.
   const latest = await transaction
@@ -171,30 +170,50 @@ async function writeMetrics(
       } satisfies Metric,
     ]),
   );
+  const inserts: unknown[][] = [];
+  const updates: unknown[][] = [];
   for (const candidate of candidates.values()) {
     const previous = current.get(candidate.key);
     if (previous !== undefined && !isLaterMetric(candidate, previous)) continue;
     const stored = storedMetricValue(candidate.value);
-    const values = {
-      value: stored.value,
-      timestamp: candidate.timestamp,
-      step: candidate.step,
-      is_nan: booleanParameter(database.dialect, stored.isNan),
-    };
-    if (previous === undefined) {
-      await transaction
-        .insertInto('latest_metrics')
-        .values({ ...values, key: candidate.key, run_uuid: runId })
-        .execute();
-    } else {
-      await transaction
-        .updateTable('latest_metrics')
-        .set(values)
-        .where('run_uuid', '=', runId)
-        .where('key', '=', candidate.key)
-        .execute();
-    }
+    const row = [
+      candidate.key,
+      stored.value,
+      candidate.timestamp,
+      candidate.step,
+      stored.isNan ? nan : notNan,
+      runId,
+    ];
+    (previous === undefined ? inserts : updates).push(row);
   }
+  if (database.dialect !== 'mysql') {
+    // One statement for every key the batch moves (10 keys were 10 statements, 10 round trips elsewhere).
+    await upsertRows(
+      database,
+      transaction,
+      'latest_metrics',
+      metricColumns,
+      ['key', 'run_uuid'],
+      [...inserts, ...updates],
+    );
+    return;
+  }
+  // On InnoDB an upsert takes next-key locks on the rows it finds, which can deadlock batches to other runs
+  // sharing the key's index range; an INSERT of new keys and UPDATEs by primary key lock only their rows.
+  for (const [key, value, timestamp, step, isNan] of updates) {
+    await transaction
+      .updateTable('latest_metrics')
+      .set({
+        value: value as number,
+        timestamp: timestamp as number,
+        step: step as number,
+        is_nan: isNan as number,
+      })
+      .where('run_uuid', '=', runId)
+      .where('key', '=', key as string)
+      .execute();
+  }
+  await insertIgnoringDuplicates(database, transaction, 'latest_metrics', metricColumns, inserts);
 }
 
 /**
