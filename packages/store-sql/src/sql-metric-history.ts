@@ -33,6 +33,10 @@ export async function metricHistoryPageInSql(
     .where('key', '=', input.metricKey);
   if (after !== undefined) {
     const [timestamp, step, value] = after;
+    // Implied by the OR below, but only this form lets the database seek the primary key (key, timestamp,
+    // ...) to the page's start; without it every page scanned the history from its first point (a 1M-point
+    // history read page by page was quadratic).
+    query = query.where('timestamp', '>=', timestamp);
     query = query.where((eb) => {
       const later = [
         eb('timestamp', '>', timestamp),
