@@ -21,6 +21,7 @@ export type {
   DeletedRun,
   FinalizeLoggedModelInput,
   GetLoggedModelOptions,
+  GetMetricHistoryBulkIntervalInput,
   GetMetricHistoryInput,
   ListDeletedRunsInput,
   LogBatchInput,
@@ -104,6 +105,7 @@ export type {
   FileInfo,
   InputTag,
   Metric,
+  MetricWithRunId,
   ModelInput,
   ModelOutput,
   Param,
@@ -123,6 +125,7 @@ export {
   fileInfoSchema,
   inputTagSchema,
   metricSchema,
+  metricWithRunIdSchema,
   modelInputSchema,
   modelOutputSchema,
   paramSchema,
@@ -191,6 +194,18 @@ export {
   metricHistoryPageSize,
   pageMetricHistory,
 } from './metric-history.js';
+export type {
+  MetricHistorySampleReader,
+  MetricStepBounds,
+  MetricStepRange,
+} from './metric-history-sampling.js';
+export {
+  metricHistorySampleReaderFromPoints,
+  sampledStepRanks,
+  sampleMetricHistoryBulkInterval,
+  sampleSortedSteps,
+  validateMetricHistoryBulkInterval,
+} from './metric-history-sampling.js';
 export type { ModelUri } from './registry/model-uri.js';
 export { parseModelUri, resolveModelVersion } from './registry/model-uri.js';
 export {

@@ -31,6 +31,10 @@ export const limits = {
   searchExperimentsMaxResults: 50000,
   /** Page size the Python client asks for when reading a metric's history. */
   metricHistoryPageSize: 25000,
+  /** get-history-bulk and get-history-bulk-interval: run ids one request may name. */
+  metricHistoryBulkMaxRunIds: 100,
+  /** get-history-bulk-interval: default and largest number of steps sampled (MLflow's MAX_RESULTS_PER_RUN). */
+  metricHistoryBulkIntervalMaxResults: 2500,
   searchRegisteredModelsMaxResults: 1000,
   searchModelVersionsMaxResults: 200000,
   searchTracesMaxResults: 500,

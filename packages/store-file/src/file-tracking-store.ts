@@ -13,11 +13,13 @@ import {
   invalidParameter,
   type Metric,
   matchesViewType,
+  metricHistorySampleReaderFromPoints,
   pageMetricHistory,
   type Run,
   type RunInfo,
   resolveArtifactLocation,
   resolveRunName,
+  sampleMetricHistoryBulkInterval,
   searchExperimentsInMemory,
   searchRunsInMemory,
   systemTags,
@@ -375,6 +377,22 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
       // The key names a file; one that is not a valid key cannot have been logged (and must not escape the run).
       const points = isSafeKey(input.metricKey) ? await readMetricHistory(run.dir, input.metricKey) : [];
       return pageMetricHistory(points, { ...input, scope: `${run.info.run_id}\u0000${input.metricKey}` });
+    },
+
+    async getMetricHistoryBulkInterval(input) {
+      const reader = metricHistorySampleReaderFromPoints(async (runId, metricKey) => {
+        // A run that does not exist (or whose id could not name one) adds nothing, as in MLflow's SQL store.
+        const run = await findRun(runId).catch((error: unknown) => {
+          const absent =
+            CairnError.isInstance(error) &&
+            (error.code === 'RESOURCE_DOES_NOT_EXIST' ||
+              (error.code === 'INVALID_PARAMETER_VALUE' && error.details?.field === 'run_id'));
+          if (absent) return undefined;
+          throw error;
+        });
+        return run !== undefined && isSafeKey(metricKey) ? readMetricHistory(run.dir, metricKey) : [];
+      });
+      return sampleMetricHistoryBulkInterval(reader, input);
     },
 
     async logInputs(input) {

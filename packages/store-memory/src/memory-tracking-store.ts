@@ -22,6 +22,7 @@ import {
   type ModelInput,
   type ModelOutput,
   matchesViewType,
+  metricHistorySampleReaderFromPoints,
   type Page,
   pageMetricHistory,
   type Run,
@@ -31,6 +32,7 @@ import {
   type SearchDatasetsInput,
   type SearchExperimentsInput,
   type SearchRunsInput,
+  sampleMetricHistoryBulkInterval,
   searchExperimentsInMemory,
   searchRunsInMemory,
   summariseDatasetInputs,
@@ -422,6 +424,14 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
       const record = findRun(input.runId);
       const points = (record.history.get(input.metricKey) ?? []).map((point) => ({ ...point }));
       return pageMetricHistory(points, { ...input, scope: `${input.runId}\u0000${input.metricKey}` });
+    },
+
+    async getMetricHistoryBulkInterval(input) {
+      // Unknown runs add nothing, as in MLflow's SQL store.
+      const reader = metricHistorySampleReaderFromPoints(
+        async (runId, metricKey) => runs.get(runId)?.history.get(metricKey) ?? [],
+      );
+      return sampleMetricHistoryBulkInterval(reader, input);
     },
 
     async logInputs(input: LogInputsInput) {

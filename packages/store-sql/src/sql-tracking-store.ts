@@ -11,6 +11,7 @@ import {
   pathToFileUri,
   type Run,
   resolveRunName,
+  sampleMetricHistoryBulkInterval,
   systemTags,
   type TrackingStore,
   type UpdateRunInput,
@@ -28,6 +29,7 @@ import { logInputsInSql, logOutputsInSql } from './sql-inputs.js';
 import { logBatchInSql, writeRunTags } from './sql-log-batch.js';
 import { createSqlLoggedModelOperations } from './sql-logged-models.js';
 import { metricHistoryPageInSql } from './sql-metric-history.js';
+import { createSqlMetricSampleReader } from './sql-metric-sampling.js';
 import type { RunSearchPlan } from './sql-order.js';
 import { loadRuns, runInfoFromRow } from './sql-rows.js';
 import { searchRunsInSql } from './sql-search.js';
@@ -241,6 +243,11 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
     async getMetricHistory(input: GetMetricHistoryInput) {
       await findRunRow(input.runId);
       return metricHistoryPageInSql(database, input);
+    },
+
+    async getMetricHistoryBulkInterval(input) {
+      await open();
+      return sampleMetricHistoryBulkInterval(createSqlMetricSampleReader(database), input);
     },
 
     async logInputs(input) {

@@ -5,6 +5,7 @@ import {
   type Experiment,
   invalidParameter,
   type Metric,
+  type MetricWithRunId,
   type Page,
   type Run,
   type RunInfo,
@@ -292,6 +293,24 @@ export function createRestTrackingStore(
         },
       );
       return page((response.metrics ?? []).map(fromWireMetric), response.next_page_token);
+    },
+    getMetricHistoryBulkInterval: async (input) => {
+      // The server samples (in its database); one request, whatever the histories' length.
+      const response = await call<{ metrics?: (WireMetric & { run_id: string })[] }>(
+        'GET',
+        '/metrics/get-history-bulk-interval',
+        {
+          run_ids: input.runIds,
+          metric_key: input.metricKey,
+          start_step: input.startStep,
+          end_step: input.endStep,
+          max_results: input.maxResults,
+        },
+      );
+      return (response.metrics ?? []).map((wire): MetricWithRunId => {
+        const { key, value, timestamp, step } = fromWireMetric(wire);
+        return { key, value, timestamp, step, run_id: wire.run_id };
+      });
     },
     logInputs: (input) =>
       post('/runs/log-inputs', {

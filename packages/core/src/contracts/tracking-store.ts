@@ -6,6 +6,7 @@ import type {
   Experiment,
   ExperimentTag,
   Metric,
+  MetricWithRunId,
   ModelInput,
   ModelOutput,
   Param,
@@ -107,6 +108,18 @@ export interface LogBatchInput {
 export interface GetMetricHistoryInput extends PageRequest {
   runId: string;
   metricKey: string;
+}
+
+/** Arguments of {@link TrackingStore.getMetricHistoryBulkInterval}. */
+export interface GetMetricHistoryBulkIntervalInput {
+  /** 1 to 100 runs; unknown runs and runs without the metric add nothing. */
+  runIds: readonly string[];
+  metricKey: string;
+  /** The step range, inclusive; give both or neither. Neither: steps 0 to the largest step logged. */
+  startStep?: number;
+  endStep?: number;
+  /** How many distinct steps to sample, 1 to 2500 (default 2500). */
+  maxResults?: number;
 }
 
 /** Arguments of {@link TrackingStore.logInputs}. */
@@ -252,6 +265,13 @@ export interface TrackingStore {
   deleteTag(runId: string, key: string): Promise<void>;
   /** Returns every logged point of one metric, ordered by (timestamp, step, value), one page at a time. */
   getMetricHistory(input: GetMetricHistoryInput): Promise<Page<Metric>>;
+  /**
+   * One metric of several runs, sampled as MLflow's get-history-bulk-interval samples it: at most
+   * `maxResults` distinct steps spread over the range, plus each run's first and last step, and every
+   * point at those steps, run by run in the order asked, each run's ordered by (step, timestamp, value).
+   * Implement it with core's `sampleMetricHistoryBulkInterval` over the store's own step queries.
+   */
+  getMetricHistoryBulkInterval(input: GetMetricHistoryBulkIntervalInput): Promise<MetricWithRunId[]>;
   /** Records datasets (and MLflow 3 models) a run used; the same dataset logged twice is stored once. */
   logInputs(input: LogInputsInput): Promise<void>;
   /** Records MLflow 3 logged models a run produced. */

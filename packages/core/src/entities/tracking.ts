@@ -30,6 +30,16 @@ export const metricSchema = z.object({
 });
 export type Metric = z.infer<typeof metricSchema>;
 
+/** A metric point with the run it belongs to (MLflow's `MetricWithRunId`, what the bulk history RPCs answer). */
+export const metricWithRunIdSchema = z.object({
+  key: z.string(),
+  value: z.number(),
+  timestamp: z.number().int(),
+  step: z.number().int(),
+  run_id: z.string(),
+});
+export type MetricWithRunId = z.infer<typeof metricWithRunIdSchema>;
+
 /** A run parameter. Once logged, its value cannot change. */
 export const paramSchema = z.object({ key: z.string(), value: z.string() });
 export type Param = z.infer<typeof paramSchema>;

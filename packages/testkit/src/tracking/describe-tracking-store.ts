@@ -7,6 +7,7 @@ import { experimentsSuite } from './experiments-suite.js';
 import { inputsSuite } from './inputs-suite.js';
 import { logBatchSuite } from './log-batch-suite.js';
 import { loggedModelsSuite } from './logged-models-suite.js';
+import { metricHistorySamplingSuite } from './metric-history-sampling-suite.js';
 import { metricHistorySuite } from './metric-history-suite.js';
 import { metricsSuite } from './metrics-suite.js';
 import { nestedRunsSuite } from './nested-runs-suite.js';
@@ -33,6 +34,7 @@ export const trackingSuiteNames = [
   'params',
   'metrics',
   'metric-history',
+  'metric-history-sampling',
   'tags',
   'log-batch',
   'inputs',
@@ -58,6 +60,7 @@ const suites: Record<TrackingSuiteName, (context: TrackingSuiteContext) => void>
   params: paramsSuite,
   metrics: metricsSuite,
   'metric-history': metricHistorySuite,
+  'metric-history-sampling': metricHistorySamplingSuite,
   tags: tagsSuite,
   'log-batch': logBatchSuite,
   inputs: inputsSuite,
