@@ -6,7 +6,7 @@ export function buildOpenApiDocument(docs: readonly RouteDoc[], version: string)
   const paths: Record<string, Record<string, unknown>> = {};
   for (const doc of docs) {
     // Fastify's `:name` path parameters are OpenAPI's `{name}`.
-    const url = `${apiPrefixes[0]}${doc.path.replace(/\*$/u, '{path}').replace(/:(\w+)/gu, '{$1}')}`;
+    const url = `${doc.prefix ?? apiPrefixes[0]}${doc.path.replace(/\*$/u, '{path}').replace(/:(\w+)/gu, '{$1}')}`;
     const schema =
       doc.request === undefined
         ? undefined

@@ -1,6 +1,12 @@
 import type { TrackingStore } from '@cairn/core';
-import { fullHistory, getMetricHistoryBulkInterval } from '../metric-history-bulk-interval.js';
-import { getMetricHistoryBulkIntervalRequest, getMetricHistoryRequest } from '../wire/tracking-schemas.js';
+import { getMetricHistoryBulk } from '../metric-history-bulk.js';
+import { getMetricHistoryBulkInterval } from '../metric-history-bulk-interval.js';
+import { streamMetricHistory } from '../metric-history-stream.js';
+import {
+  getMetricHistoryBulkIntervalRequest,
+  getMetricHistoryBulkRequest,
+  getMetricHistoryRequest,
+} from '../wire/tracking-schemas.js';
 import { type RouteTable, runIdOf } from './route-table.js';
 
 /** Registers MLflow's metric-history RPCs. */
@@ -14,9 +20,10 @@ export function registerMetricRoutes(routes: RouteTable, store: TrackingStore): 
     },
     async (input) => {
       const runId = runIdOf(input);
-      // Without paging arguments MLflow answers the whole history in one response.
+      // Without paging arguments MLflow answers the whole history in one response: streamed page by page,
+      // since a history of millions of points must not be built in memory or block other requests.
       if (input.max_results === undefined && !input.page_token) {
-        return { metrics: await fullHistory(store, runId, input.metric_key) };
+        return streamMetricHistory(store, runId, input.metric_key);
       }
       const page = await store.getMetricHistory({
         runId,
@@ -26,6 +33,24 @@ export function registerMetricRoutes(routes: RouteTable, store: TrackingStore): 
       });
       return { metrics: page.items, next_page_token: page.nextPageToken || undefined };
     },
+  );
+
+  routes.rpc(
+    {
+      methods: ['GET'],
+      path: '/mlflow/metrics/get-history-bulk',
+      summary: "Whole histories of one metric for up to 100 runs (the MLflow UI's; at most 25,000 points)",
+      request: getMetricHistoryBulkRequest,
+      // MLflow serves this one to its UI only.
+      prefixes: ['/ajax-api/2.0'],
+    },
+    async (input) => ({
+      metrics: await getMetricHistoryBulk(store, {
+        runIds: input.run_id ?? [],
+        metricKey: input.metric_key,
+        ...(input.max_results !== undefined ? { maxResults: input.max_results } : {}),
+      }),
+    }),
   );
 
   routes.rpc(

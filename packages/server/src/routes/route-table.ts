@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { invalidParameter } from '@cairn/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { z } from 'zod';
@@ -12,13 +13,18 @@ export interface RouteDoc {
   method: HTTPMethods;
   /** Path under the API prefix, e.g. `/mlflow/runs/create`. */
   path: string;
+  /** The prefix it is documented under when not `/api/2.0` (a UI-only RPC). */
+  prefix?: string;
   summary: string;
   request?: z.ZodType;
 }
 
 /** Where route modules register their JSON RPCs; it also remembers them for the OpenAPI document. */
 export interface RouteTable {
-  /** Registers a JSON RPC under every API prefix. */
+  /**
+   * Registers a JSON RPC under every API prefix. A handler answers the body as an object, or as a Readable
+   * of JSON text that is streamed as it comes (answers too large to build whole).
+   */
   rpc<Schema extends z.ZodType>(
     definition: {
       methods: HTTPMethods[];
@@ -27,6 +33,8 @@ export interface RouteTable {
       request: Schema;
       /** Largest accepted body in bytes (default: the server's JSON limit). */
       bodyLimit?: number;
+      /** The prefixes it is served under (default {@link apiPrefixes}); MLflow serves a few UI RPCs under `/ajax-api/2.0` only. */
+      prefixes?: readonly string[];
     },
     handler: (input: z.output<Schema>, request: FastifyRequest) => Promise<unknown>,
   ): void;
@@ -75,14 +83,17 @@ export function createRouteTable(app: FastifyInstance, jsonBodyLimit: number): R
     },
     rpc: (definition, handler) => {
       for (const method of definition.methods) {
+        const prefix =
+          definition.prefixes?.includes(apiPrefixes[0]) === false ? definition.prefixes[0] : undefined;
         docs.push({
           method,
           path: definition.path,
           summary: definition.summary,
           request: definition.request,
+          ...(prefix === undefined ? {} : { prefix }),
         });
       }
-      for (const prefix of apiPrefixes) {
+      for (const prefix of definition.prefixes ?? apiPrefixes) {
         app.route({
           method: definition.methods,
           url: `${prefix}${definition.path}`,
@@ -90,7 +101,10 @@ export function createRouteTable(app: FastifyInstance, jsonBodyLimit: number): R
           config: { json: true },
           handler: async (request, reply) => {
             const input = parseRequest(definition.request, request);
-            return sendJson(reply, await handler(input, request));
+            const body = await handler(input, request);
+            return body instanceof Readable
+              ? reply.type('application/json').send(body)
+              : sendJson(reply, body);
           },
         });
       }

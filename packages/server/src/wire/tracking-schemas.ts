@@ -113,6 +113,12 @@ export const getMetricHistoryRequest = z.object({
   page_token: wireString().optional(),
   max_results: wireInt64().optional(),
 });
+/** The UI's get-history-bulk: MLflow checks it in its handler (not the proto), so every field is optional here. */
+export const getMetricHistoryBulkRequest = z.object({
+  run_id: wireRepeated(z.string()).optional(),
+  metric_key: wireString().optional(),
+  max_results: wireInt64().optional(),
+});
 export const getMetricHistoryBulkIntervalRequest = z.object({
   run_ids: wireRepeated(z.string()),
   metric_key: wireString(),
