@@ -121,32 +121,15 @@ async function writeMetrics(
   metrics: readonly Metric[],
 ): Promise<void> {
   if (metrics.length === 0) return;
-  // Rows by (key, timestamp, step): with value and is_nan that is the primary key, and identical points in
-  // one batch are stored once. Integers only in the map key; a double's text would cost more than the rest.
-  const seen = new Map<string, { value: number; isNan: boolean }[]>();
+  // Identical points in one batch need no filtering: each INSERT skips a row whose primary key exists,
+  // including one the same statement inserted a row earlier.
   const rows: unknown[][] = [];
   const candidates = new Map<string, Metric>();
   const notNan = booleanParameter(database.dialect, false);
   const nan = booleanParameter(database.dialect, true);
   for (const metric of metrics) {
     const stored = storedMetricValue(metric.value);
-    const position = `${metric.key}\u0000${metric.timestamp}\u0000${metric.step}`;
-    const same = seen.get(position);
-    if (same === undefined) seen.set(position, [stored]);
-    if (
-      same === undefined ||
-      !same.some((other) => other.value === stored.value && other.isNan === stored.isNan)
-    ) {
-      same?.push(stored);
-      rows.push([
-        metric.key,
-        stored.value,
-        metric.timestamp,
-        metric.step,
-        stored.isNan ? nan : notNan,
-        runId,
-      ]);
-    }
+    rows.push([metric.key, stored.value, metric.timestamp, metric.step, stored.isNan ? nan : notNan, runId]);
     const current = candidates.get(metric.key);
     if (current === undefined || isLaterMetric(metric, current)) candidates.set(metric.key, metric);
   }
