@@ -90,7 +90,10 @@ export function createServerCommand(name: string, io: ServerCommandIo): Command 
     .addOption(new Option('--no-serve-artifacts', 'clients write artifacts to the artifact root directly'))
     .option('-h, --host <host>', 'interface to bind (env MLFLOW_HOST; default 127.0.0.1)')
     .option('-p, --port <port>', 'port (env MLFLOW_PORT; default 5000)')
-    .option('-w, --workers <n>', 'worker processes sharing the port (env MLFLOW_WORKERS; default 1)')
+    .option(
+      '-w, --workers <n>',
+      'worker processes sharing the port (env MLFLOW_WORKERS; default 4, as MLflow; 1 for memory:)',
+    )
     .option(
       '--allowed-hosts <hosts>',
       'comma-separated Host header allowlist (env MLFLOW_SERVER_ALLOWED_HOSTS)',

@@ -11,7 +11,8 @@ export const serverOptionsSchema = z.object({
   serveArtifacts: z.boolean().default(true),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(5000),
-  workers: z.coerce.number().int().min(1).max(256).default(1),
+  /** Worker processes sharing the port; unset means MLflow's default, 4 (1 for an in-process store). */
+  workers: z.coerce.number().int().min(1).max(256).optional(),
   /** Accepted Host headers (comma-separated on the command line); unset accepts any. */
   allowedHosts: z.array(z.string().min(1)).optional(),
   /** CORS origins (comma-separated on the command line); unset sends no CORS headers. */
@@ -22,8 +23,14 @@ export const serverOptionsSchema = z.object({
   proxyMultipartUpload: z.boolean().default(false),
 });
 
+/** MLflow's `mlflow server` runs 4 workers unless told otherwise; so does Cairn's. */
+const mlflowDefaultWorkers = 4;
+
+/** A `memory:` store lives in one process: workers would each hold a different, partial store. */
+const inProcessStore = (uri: string | undefined) => uri?.startsWith('memory:') === true;
+
 /** Validated server options. */
-export type ServerOptions = z.infer<typeof serverOptionsSchema>;
+export type ServerOptions = z.infer<typeof serverOptionsSchema> & { workers: number };
 /** Server options as given (flags, env), before defaults. */
 export type ServerOptionsInput = z.input<typeof serverOptionsSchema>;
 
@@ -65,7 +72,16 @@ export function resolveServerOptions(flags: ServerOptionsInput, env: NodeJS.Proc
       `Invalid server option '${issue?.path.join('.') ?? '?'}': ${issue?.message ?? 'invalid'}`,
     );
   }
-  return result.data;
+  const { workers, backendStoreUri } = result.data;
+  if (inProcessStore(backendStoreUri) && workers !== undefined && workers > 1) {
+    throw new Error(
+      `Invalid server option 'workers': ${workers} workers cannot share a memory: store, which lives in one process; use --workers 1`,
+    );
+  }
+  return {
+    ...result.data,
+    workers: workers ?? (inProcessStore(backendStoreUri) ? 1 : mlflowDefaultWorkers),
+  };
 }
 
 /** Splits a comma-separated flag value. */

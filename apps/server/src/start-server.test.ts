@@ -14,11 +14,11 @@ afterEach(async () => {
 });
 
 describe('server options', () => {
-  it("defaults to MLflow's: 127.0.0.1:5000, serving artifacts from ./mlartifacts, one worker", () => {
+  it("defaults to MLflow's: 127.0.0.1:5000, serving artifacts from ./mlartifacts, four workers", () => {
     expect(resolveServerOptions({}, {})).toMatchObject({
       host: '127.0.0.1',
       port: 5000,
-      workers: 1,
+      workers: 4,
       serveArtifacts: true,
       artifactsDestination: './mlartifacts',
     });
@@ -42,6 +42,14 @@ describe('server options', () => {
       allowedHosts: ['a.example', 'b.example'],
     });
     expect(() => resolveServerOptions({ port: 'http' }, {})).toThrow(/port/u);
+  });
+
+  it('runs one worker for a memory: store and refuses more, which would each hold a different store', () => {
+    expect(resolveServerOptions({ backendStoreUri: 'memory:' }, {}).workers).toBe(1);
+    expect(() => resolveServerOptions({ backendStoreUri: 'memory:', workers: '2' }, {})).toThrow(
+      /'workers': 2 workers cannot share a memory: store/u,
+    );
+    expect(resolveServerOptions({ backendStoreUri: 'memory:', workers: '1' }, {}).workers).toBe(1);
   });
 
   it("reads MLflow's MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD (off by default)", () => {
