@@ -1,222 +1,335 @@
 // Cairn's server against the real `mlflow server` (3.18.0), one after the other on this machine, each on a
-// fresh SQLite database, driven by the same HTTP load generator (Node fetch, keep-alive) with the same
-// workload:
-//   1. log-batch ingest: 4 clients, 1,000 metrics per request, each client on its own run;
-//   2. run creation: 4 clients creating runs;
-//   3. search-runs over 10,000 runs with `metrics.acc > 0.5` ordered by `metrics.acc DESC`, 1,000 results.
-// Prints each figure for both servers and Cairn/MLflow. Needs CAIRN_MLFLOW_PYTHON (a python with mlflow
-// 3.18.0: `bash .ci/install-mlflow.sh | tail -1`); without it only Cairn is measured.
-// Sizes: CAIRN_BENCH_BATCHES (per client, 25), CAIRN_BENCH_CREATES (per client, 250), CAIRN_BENCH_SEARCH_RUNS
-// (10,000), CAIRN_BENCH_SEARCHES (10).
+// fresh SQLite database and at its defaults (4 workers each; Cairn also with 1 worker, its single-process
+// figure), driven by the same load generator (Node fetch, keep-alive, 4 clients):
+//   1. ready after start;
+//   2. log-batch ingest, 1,000 metrics per request, each client on its own fresh run per repetition;
+//      after every repetition the metric rows in the database must equal the points acknowledged;
+//   3. run creation, checked the same way;
+//   4. search-runs over 10,000 runs (filled through each server's own API): `metrics.acc > 0.5` ordered by
+//      `metrics.acc DESC`, 1,000 results, searched one after another; p50 per repetition; both servers must
+//      return the same acc values.
+// Every throughput is a warm-up, then repetitions of a fixed duration (20 s x 3 by default), printed as
+// median (min-max) with the machine's load beside it. Ceilings measured in the same run: a better-sqlite3
+// insert loop into MLflow's metrics table, and a bare Fastify route parsing the same log-batch bodies.
+// Needs CAIRN_MLFLOW_PYTHON (a python with mlflow 3.18.0) for MLflow's column. `--quick`: 3 s x 1.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createSqlTrackingStore } from '@cairn/store-sql';
+import Database from 'better-sqlite3';
+import {
+  fmt,
+  forSeconds,
+  machineLoad,
+  measurementPlan,
+  measureRate,
+  now,
+  printTable,
+  rpc,
+  spread,
+  spreadText,
+  startServer,
+  stopServer,
+} from './bench-kit.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const cairnServerBin = join(here, '..', 'apps', 'server', 'dist', 'bin.js');
+const plan = measurementPlan();
 const clients = 4;
-const batchesPerClient = Number(process.env.CAIRN_BENCH_BATCHES ?? 25);
-const createsPerClient = Number(process.env.CAIRN_BENCH_CREATES ?? 250);
-const searchRuns = Number(process.env.CAIRN_BENCH_SEARCH_RUNS ?? 10_000);
-const searches = Number(process.env.CAIRN_BENCH_SEARCHES ?? 10);
-const fmt = (n, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const now = () => Number(process.hrtime.bigint()) / 1e6;
+const searchRuns = Number(process.env.CAIRN_BENCH_SEARCH_RUNS ?? (plan.quick ? 1_000 : 10_000));
+const python = process.env.CAIRN_MLFLOW_PYTHON;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+/** A log-batch body of 1,000 points for batch `round` of a client, as both servers receive it. */
+function batchBody(runId, round) {
+  const metrics = [];
+  for (let i = 0; i < 1000; i += 1) {
+    metrics.push({
+      key: `m${i % 10}`,
+      value: i * 0.5,
+      timestamp: 1_700_000_000_000 + round * 1000 + i,
+      step: round * 1000 + i,
     });
-  });
+  }
+  return JSON.stringify({ run_id: runId, metrics });
 }
 
-async function waitForHealth(base, child, seconds = 120) {
-  const deadline = Date.now() + seconds * 1000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`${base}/health`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
+/** Rows of `table` for some runs (or an experiment), read from the SQLite file the server writes. */
+function countRows(path, sqlText, parameters) {
+  const database = new Database(path, { readonly: true, fileMustExist: true });
+  database.pragma('busy_timeout = 30000');
+  try {
+    return database
+      .prepare(sqlText)
+      .pluck()
+      .get(...parameters);
+  } finally {
+    database.close();
+  }
+}
+
+/** The raw ceiling: one prepared INSERT per row, 1,000 rows per transaction, into MLflow's metrics table. */
+async function rawInsertCeiling(dir) {
+  const path = join(dir, 'raw.db');
+  const store = createSqlTrackingStore({ uri: `sqlite:///${path}` });
+  const runId = (await store.createRun({ experimentId: await store.createExperiment({ name: 'raw' }) })).info
+    .run_id;
+  await store.close();
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  const insert = database.prepare(
+    'INSERT INTO metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  let step = 0;
+  const batch = database.transaction(() => {
+    for (let i = 0; i < 1000; i += 1, step += 1)
+      insert.run(`m${i % 10}`, i * 0.5, 1_700_000_000_000 + step, step, 0, runId);
+  });
+  const result = await measureRate(plan, async (seconds) => {
+    const start = now();
+    let count = 0;
+    while (now() - start < seconds * 1000) {
+      batch();
+      count += 1000;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`server at ${base} did not become healthy`);
+    return { count, seconds: (now() - start) / 1000 };
+  });
+  database.close();
+  return result;
 }
 
-async function startServer(kind, dir, python) {
-  const port = await freePort();
-  const common = [
-    '--backend-store-uri',
-    `sqlite:///${join(dir, 'bench.db')}`,
-    '--artifacts-destination',
-    join(dir, 'artifacts'),
-    '--host',
-    '127.0.0.1',
-    '--port',
-    String(port),
-  ];
-  const child =
-    kind === 'cairn'
-      ? spawn(process.execPath, [cairnServerBin, ...common, '--no-log-requests'], { stdio: 'ignore' })
-      : spawn(join(dirname(python), 'mlflow'), ['server', ...common, '--workers', '1'], {
-          stdio: 'ignore',
-          env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true' },
-          detached: true,
-        });
+/** The HTTP + JSON ceiling: the same 4 clients posting the same bodies to a bare Fastify route. */
+async function bareRouteCeiling() {
+  const child = spawn(process.execPath, [join(here, 'bare-route-server.mjs')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve) =>
+    child.stdout.once('data', (data) => resolve(String(data).trim())),
+  );
   const base = `http://127.0.0.1:${port}`;
-  const started = now();
-  await waitForHealth(base, child);
-  return { base, child, readyMs: now() - started };
-}
-
-function stopServer(server) {
   try {
-    // MLflow runs uvicorn/gunicorn children: signal the whole group.
-    process.kill(-server.child.pid, 'SIGTERM');
-  } catch {
-    server.child.kill('SIGTERM');
+    return await measureRate(plan, (seconds) =>
+      forSeconds(seconds, clients, async (client, round) => {
+        await rpc(base, 'runs/log-batch', batchBody(`run${client}`, round));
+        return 1000;
+      }),
+    );
+  } finally {
+    child.kill('SIGTERM');
   }
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) resolve();
-    else server.child.once('exit', () => resolve());
-    setTimeout(resolve, 10_000).unref();
-  });
 }
 
-async function call(base, path, body) {
-  const response = await fetch(`${base}/api/2.0/mlflow/${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
-  return text === '' ? {} : JSON.parse(text);
-}
-
-async function createRun(base, experimentId, name) {
-  const reply = await call(base, 'runs/create', {
-    experiment_id: experimentId,
-    run_name: name,
-    start_time: Date.now(),
-  });
-  return reply.run.info.run_id;
-}
-
-async function workload(base) {
-  const experimentId = (await call(base, 'experiments/create', { name: `bench-${Date.now()}` }))
-    .experiment_id;
-
-  // 1. Ingest: each client logs its own run, 1,000 metrics per request.
-  const runIds = await Promise.all(
-    Array.from({ length: clients }, (_, c) => createRun(base, experimentId, `ingest-${c}`)),
-  );
-  let start = now();
-  await Promise.all(
-    runIds.map(async (runId) => {
-      for (let b = 0; b < batchesPerClient; b += 1) {
-        const metrics = Array.from({ length: 1000 }, (_, i) => ({
-          key: `m${i % 10}`,
-          value: i * 0.5,
-          timestamp: 1_700_000_000_000 + b * 1000 + i,
-          step: b * 1000 + i,
-        }));
-        await call(base, 'runs/log-batch', { run_id: runId, metrics });
-      }
-    }),
-  );
-  const ingestMs = now() - start;
-  const ingestPointsPerSecond = (clients * batchesPerClient * 1000) / (ingestMs / 1000);
-
-  // 2. Run creation.
-  start = now();
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      for (let r = 0; r < createsPerClient; r += 1) await createRun(base, experimentId, `create-${c}-${r}`);
-    }),
-  );
-  const createsPerSecond = (clients * createsPerClient) / ((now() - start) / 1000);
-
-  // 3. Search over searchRuns runs, each with an `acc` metric; filled through log-batch by 4 clients.
-  const searchExperiment = (await call(base, 'experiments/create', { name: `search-${Date.now()}` }))
-    .experiment_id;
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      for (let r = c; r < searchRuns; r += clients) {
-        const runId = await createRun(base, searchExperiment, `run-${r}`);
-        await call(base, 'runs/log-batch', {
-          run_id: runId,
-          metrics: [
-            { key: 'acc', value: ((r * 7919) % 1000) / 1000, timestamp: 1_700_000_000_000, step: 0 },
-            { key: 'loss', value: 1 - ((r * 7919) % 1000) / 1000, timestamp: 1_700_000_000_000, step: 0 },
-          ],
-          params: [{ key: 'lr', value: String((r % 10) / 100) }],
-        });
-      }
-    }),
-  );
-  const timings = [];
-  let returned = 0;
-  for (let s = 0; s < searches; s += 1) {
-    start = now();
-    const reply = await call(base, 'runs/search', {
-      experiment_ids: [searchExperiment],
-      filter: 'metrics.acc > 0.5',
-      order_by: ['metrics.acc DESC'],
-      max_results: 1000,
-    });
-    timings.push(now() - start);
-    returned = reply.runs?.length ?? 0;
-  }
-  timings.sort((a, b) => a - b);
-  const p50 = timings[Math.floor(timings.length / 2)];
-  return { ingestPointsPerSecond, createsPerSecond, searchP50Ms: p50, returned };
-}
-
-async function measure(kind, python) {
+async function measureServer(kind, workers) {
   const dir = mkdtempSync(join(tmpdir(), `cairn-bench-${kind}-`));
-  const server = await startServer(kind, dir, python);
+  const path = join(dir, 'bench.db');
+  const server = await startServer({ kind, uri: `sqlite:///${path}`, dir, python, workers });
+  const { base } = server;
+  const loads = {};
+  let failures = 0;
   try {
-    return { readyMs: server.readyMs, ...(await workload(server.base)) };
+    const experimentId = (await rpc(base, 'experiments/create', { name: `bench-${Date.now()}` }))
+      .experiment_id;
+    const newRun = async (name) =>
+      (
+        await rpc(base, 'runs/create', {
+          experiment_id: experimentId,
+          run_name: name,
+          start_time: Date.now(),
+        })
+      ).run.info.run_id;
+
+    // 2. Ingest: fresh runs per repetition, so each repetition's rows can be counted on their own.
+    const ingest = await measureRate(
+      plan,
+      async (seconds) => {
+        const runIds = await Promise.all(Array.from({ length: clients }, (_, c) => newRun(`ingest-${c}`)));
+        const result = await forSeconds(seconds, clients, async (client, round) => {
+          try {
+            await rpc(base, 'runs/log-batch', batchBody(runIds[client], round));
+            return 1000;
+          } catch {
+            failures += 1;
+            return 0;
+          }
+        });
+        return { ...result, runIds };
+      },
+      async ({ count, runIds }) => {
+        const stored = countRows(
+          path,
+          `SELECT count(*) FROM metrics WHERE run_uuid IN (${runIds.map(() => '?').join(',')})`,
+          runIds,
+        );
+        if (stored !== count)
+          throw new Error(`${server.label}: acknowledged ${count} points, stored ${stored}`);
+      },
+    );
+    loads.ingest = machineLoad();
+
+    // 3. Run creation, in an experiment of its own per repetition.
+    const creation = await measureRate(
+      plan,
+      async (seconds) => {
+        const target = (
+          await rpc(base, 'experiments/create', { name: `create-${Date.now()}-${Math.random()}` })
+        ).experiment_id;
+        const result = await forSeconds(seconds, clients, async () => {
+          try {
+            await rpc(base, 'runs/create', { experiment_id: target, start_time: Date.now() });
+            return 1;
+          } catch {
+            failures += 1;
+            return 0;
+          }
+        });
+        return { ...result, target };
+      },
+      async ({ count, target }) => {
+        const stored = countRows(path, 'SELECT count(*) FROM runs WHERE experiment_id = ?', [Number(target)]);
+        if (stored !== count)
+          throw new Error(`${server.label}: acknowledged ${count} runs, stored ${stored}`);
+      },
+    );
+    loads.creation = machineLoad();
+
+    // 4. Search over searchRuns runs with an `acc` metric, filled through the server's own API.
+    const searchExperiment = (await rpc(base, 'experiments/create', { name: `search-${Date.now()}` }))
+      .experiment_id;
+    const fillStart = now();
+    await Promise.all(
+      Array.from({ length: clients }, async (_, c) => {
+        for (let r = c; r < searchRuns; r += clients) {
+          const runId = (
+            await rpc(base, 'runs/create', {
+              experiment_id: searchExperiment,
+              run_name: `run-${r}`,
+              start_time: 1_700_000_000_000 + r,
+            })
+          ).run.info.run_id;
+          await rpc(base, 'runs/log-batch', {
+            run_id: runId,
+            metrics: [
+              { key: 'acc', value: ((r * 7919) % 1000) / 1000, timestamp: 1_700_000_000_000, step: 0 },
+              { key: 'loss', value: 1 - ((r * 7919) % 1000) / 1000, timestamp: 1_700_000_000_000, step: 0 },
+            ],
+            params: [{ key: 'lr', value: String((r % 10) / 100) }],
+          });
+        }
+      }),
+    );
+    const fillSeconds = (now() - fillStart) / 1000;
+    const search = () =>
+      rpc(base, 'runs/search', {
+        experiment_ids: [searchExperiment],
+        filter: 'metrics.acc > 0.5',
+        order_by: ['metrics.acc DESC'],
+        max_results: 1000,
+      });
+    const first = await search();
+    const accValues = (first.runs ?? []).map(
+      (run) => run.data.metrics.find((metric) => metric.key === 'acc')?.value,
+    );
+    const searchP50 = [];
+    await search(); // warm-up
+    for (let i = 0; i < plan.repetitions; i += 1) {
+      const timings = [];
+      const start = now();
+      while (now() - start < plan.seconds * 1000 || timings.length < 3) {
+        const began = now();
+        await search();
+        timings.push(now() - began);
+      }
+      searchP50.push(spread(timings).median);
+    }
+    loads.search = machineLoad();
+    return {
+      label: server.label,
+      readyMs: server.readyMs,
+      ingest,
+      creation,
+      searchP50,
+      accValues,
+      fillSeconds,
+      failures,
+      loads,
+    };
   } finally {
     await stopServer(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const python = process.env.CAIRN_MLFLOW_PYTHON;
 console.log(
-  `server-vs-mlflow: ${clients} clients; ingest ${fmt(clients * batchesPerClient)} log-batch requests of 1,000 metrics; ` +
-    `${fmt(clients * createsPerClient)} run creations; search over ${fmt(searchRuns)} runs (${searches} searches); SQLite for both`,
+  `server-vs-mlflow: ${clients} clients, ${plan.warmupSeconds} s warm-up then ${plan.repetitions} x ${plan.seconds} s per figure; ` +
+    `log-batch of 1,000 metrics; search over ${fmt(searchRuns)} runs; SQLite for every server`,
 );
-const cairn = await measure('cairn');
-const mlflow = python ? await measure('mlflow', python) : undefined;
-const row = (label, pick, unit, digits, higherIsBetter) => {
-  const c = pick(cairn);
-  const m = mlflow === undefined ? undefined : pick(mlflow);
-  const ratio =
-    m === undefined
-      ? ''
-      : `   Cairn/MLflow = ${fmt(higherIsBetter ? c / m : m / c, 1)}x ${higherIsBetter ? '' : '(faster)'}`;
+console.log(`start: ${machineLoad()}`);
+const ceilingDir = mkdtempSync(join(tmpdir(), 'cairn-bench-ceiling-'));
+const raw = await rawInsertCeiling(ceilingDir);
+rmSync(ceilingDir, { recursive: true, force: true });
+console.log(`ceiling: better-sqlite3 insert loop ${spreadText(raw.rates)} rows/s   [${machineLoad()}]`);
+const bare = await bareRouteCeiling();
+console.log(`ceiling: bare Fastify log-batch route ${spreadText(bare.rates)} points/s   [${machineLoad()}]`);
+
+const servers = [await measureServer('cairn'), await measureServer('cairn', 1)];
+if (python) servers.push(await measureServer('mlflow'));
+else console.log('MLflow: not measured (set CAIRN_MLFLOW_PYTHON to a python with mlflow==3.18.0)');
+const mlflow = servers.find((server) => server.label.startsWith('MLflow'));
+
+const median = (values) => spread(values).median;
+const rows = [
+  [
+    'figure',
+    ...servers.map((server) => server.label),
+    ...(mlflow ? ['Cairn/MLflow'] : []),
+    'vs ceilings (Cairn 1 worker)',
+  ],
+];
+const ratio = (cairn, other, higherIsBetter) =>
+  other === undefined
+    ? ''
+    : `${fmt(higherIsBetter ? cairn / other : other / cairn, 1)}x${higherIsBetter ? '' : ' faster'}`;
+const [cairn, single] = servers;
+rows.push([
+  'ready after start (ms)',
+  ...servers.map((s) => fmt(s.readyMs)),
+  ...(mlflow ? [ratio(cairn.readyMs, mlflow.readyMs, false)] : []),
+  '',
+]);
+rows.push([
+  'log-batch ingest (points/s)',
+  ...servers.map((s) => spreadText(s.ingest.rates)),
+  ...(mlflow ? [ratio(median(cairn.ingest.rates), median(mlflow.ingest.rates), true)] : []),
+  `${fmt(median(single.ingest.rates) / median(raw.rates), 2)} of the insert loop, ${fmt(median(single.ingest.rates) / median(bare.rates), 2)} of the bare route`,
+]);
+rows.push([
+  'run creation (runs/s)',
+  ...servers.map((s) => spreadText(s.creation.rates)),
+  ...(mlflow ? [ratio(median(cairn.creation.rates), median(mlflow.creation.rates), true)] : []),
+  '',
+]);
+rows.push([
+  'search p50, 1,000 results (ms)',
+  ...servers.map((s) => spreadText(s.searchP50, 1)),
+  ...(mlflow ? [ratio(median(cairn.searchP50), median(mlflow.searchP50), false)] : []),
+  '',
+]);
+console.log('');
+printTable(rows);
+console.log('');
+for (const server of servers) {
   console.log(
-    `${label.padEnd(31)} Cairn ${fmt(c, digits).padStart(10)} ${unit}   MLflow ${m === undefined ? 'n/a'.padStart(10) : fmt(m, digits).padStart(10)} ${unit}${ratio}`,
+    `${server.label}: search data filled in ${fmt(server.fillSeconds)} s; failed requests ${server.failures}; ` +
+      `after ingest: ${server.loads.ingest}; after creation: ${server.loads.creation}; after search: ${server.loads.search}`,
   );
-};
-row('ready after start', (r) => r.readyMs, 'ms', 0, false);
-row('log-batch ingest', (r) => r.ingestPointsPerSecond, 'points/s', 0, true);
-row('run creation', (r) => r.createsPerSecond, 'runs/s', 0, true);
-row('search-runs p50, 1,000 results', (r) => r.searchP50Ms, 'ms', 1, false);
-if (mlflow === undefined)
-  console.log('MLflow: not measured (set CAIRN_MLFLOW_PYTHON to a python with mlflow==3.18.0)');
-else if (cairn.returned !== mlflow.returned)
-  console.log(`note: result counts differ: Cairn ${cairn.returned}, MLflow ${mlflow.returned}`);
-console.log('goals (issue 4): ingest >= 10x MLflow, search >= 5x faster');
+}
+if (mlflow && JSON.stringify(mlflow.accValues) !== JSON.stringify(cairn.accValues)) {
+  console.log(
+    `note: search results differ: Cairn ${cairn.accValues.length} runs, MLflow ${mlflow.accValues.length}`,
+  );
+}
+console.log(
+  'stored = acknowledged after every ingest and creation repetition, for every server (the bench stops otherwise)',
+);
+console.log(`end: ${machineLoad()}`);
