@@ -68,7 +68,9 @@ async function seededFile(origin, runs) {
 }
 
 async function experimentIdOf(base) {
-  const response = await fetch(`${base}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${experimentName}`);
+  const response = await fetch(
+    `${base}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${experimentName}`,
+  );
   if (!response.ok) throw new Error(`experiments/get-by-name: HTTP ${response.status}`);
   return (await response.json()).experiment.experiment_id;
 }
