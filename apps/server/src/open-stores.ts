@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import { defaultArtifactResolvers, resolveTrackingUri } from '@cairn/client';
 import {
@@ -14,6 +15,7 @@ import { createFileArtifactStore, createFileTrackingStore } from '@cairn/store-f
 import { createMemoryRegistryStore, createMemoryTrackingStore } from '@cairn/store-memory';
 import { createS3ArtifactResolver } from '@cairn/store-s3';
 import { createSqlRegistryStore, createSqlTrackingStore } from '@cairn/store-sql';
+import { clusterWriteLock } from './cluster-write-lock.js';
 import type { ServerOptions } from './server-options.js';
 
 /** The stores a server runs over, and what it resolved them to (for the startup line). */
@@ -60,10 +62,13 @@ export function openServerStores(options: ServerOptions, cwd: string): ServerSto
         parsed.kind === 'sqlite' && parsed.path !== ':memory:' && !parsed.path.startsWith('/')
           ? `sqlite:///${resolve(cwd, parsed.path)}`
           : parsed.uri;
-      trackingStore = createSqlTrackingStore({ uri, artifactRoot: defaultArtifactRoot });
-      // The registry's tables live in the same database, as with `mlflow server`; SQLite's busy timeout
-      // lets its connection and the tracking store's take turns writing.
-      registryStore = createSqlRegistryStore({ uri });
+      // Cluster workers on one SQLite file queue for its write lock at the primary (see cluster-write-lock).
+      const sqliteWriteLock = parsed.kind === 'sqlite' && cluster.isWorker ? clusterWriteLock() : undefined;
+      const shared = sqliteWriteLock === undefined ? {} : { sqliteWriteLock };
+      trackingStore = createSqlTrackingStore({ uri, artifactRoot: defaultArtifactRoot, ...shared });
+      // The registry's tables live in the same database, as with `mlflow server`; in one process both stores
+      // share one SQLite connection.
+      registryStore = createSqlRegistryStore({ uri, ...shared });
       break;
     }
     case 'memory':

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { Command, Option } from 'commander';
+import { serveClusterWriteLock } from './cluster-write-lock.js';
 import {
   commaList,
   resolveServerOptions,
@@ -43,6 +44,7 @@ async function serveUntilSignal(options: ServerOptions, io: ServerCommandIo): Pr
 /** With --workers N, the primary forks N processes that share the port (node:cluster) and relays signals. */
 async function runPrimary(options: ServerOptions, io: ServerCommandIo): Promise<void> {
   const workers = Array.from({ length: options.workers }, () => cluster.fork());
+  serveClusterWriteLock(workers);
   io.stdout(`Cairn tracking server: ${options.workers} workers on ${options.host}:${options.port}\n`);
   let stopping = false;
   const stop = () => {

@@ -1,4 +1,9 @@
-export type { OpenSqlDatabaseOptions, SqlDatabase, SqlDriverModules } from './open-sql-database.js';
+export type {
+  OpenSqlDatabaseOptions,
+  SqlDatabase,
+  SqlDriverModules,
+  SqliteWriteLock,
+} from './open-sql-database.js';
 export { openSqlDatabase } from './open-sql-database.js';
 export type { CairnIndexSpec } from './schema/cairn-indexes.js';
 export { cairnIndexes } from './schema/cairn-indexes.js';

@@ -23,6 +23,18 @@ export interface OpenSqlDatabaseOptions {
   poolSize?: number;
   /** How long SQLite waits for another writer's lock before failing, in ms; default 30000. */
   sqliteBusyTimeoutMs?: number;
+  /**
+   * A lock the other processes writing this SQLite file take too (a server's cluster workers), held around
+   * each write transaction. Without it they meet at SQLite's file lock, where a waiting process sleeps in
+   * SQLite's busy handler (1 ms, 2 ms, 5 ms, ... with its event loop blocked) while the lock may already be free.
+   */
+  sqliteWriteLock?: SqliteWriteLock;
+}
+
+/** A lock shared by the processes that write one SQLite file; see `sqliteWriteLock`. */
+export interface SqliteWriteLock {
+  /** Resolves when this caller holds the lock, with the function that releases it. */
+  acquire(): Promise<() => void>;
 }
 
 /** An open database: a Kysely instance over MLflow's tables and the dialect it speaks. */
@@ -56,8 +68,13 @@ export interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
 }
 
-/** The better-sqlite3 connection under each SQLite Kysely instance, set when Kysely opens it. */
-const sqliteConnections = new WeakMap<Kysely<MlflowDatabase>, { connection?: SqliteConnection }>();
+/** What each SQLite Kysely instance runs on: its better-sqlite3 connection once opened, and its write lock. */
+interface SqliteState {
+  connection?: SqliteConnection;
+  writeLock?: SqliteWriteLock;
+}
+
+const sqliteStates = new WeakMap<Kysely<MlflowDatabase>, SqliteState>();
 
 /**
  * The better-sqlite3 connection a SQLite database's Kysely instance runs on, once it has run a query.
@@ -65,7 +82,12 @@ const sqliteConnections = new WeakMap<Kysely<MlflowDatabase>, { connection?: Sql
  * `writeTransaction` may run a prepared statement row by row without a round through Kysely per row.
  */
 export function sqliteConnection(database: SqlDatabase): SqliteConnection | undefined {
-  return sqliteConnections.get(database.db)?.connection;
+  return sqliteStates.get(database.db)?.connection;
+}
+
+/** The cross-process write lock given for a SQLite database (`sqliteWriteLock`), if any. */
+export function sqliteWriteLock(database: SqlDatabase): SqliteWriteLock | undefined {
+  return sqliteStates.get(database.db)?.writeLock;
 }
 
 interface PgModule {
@@ -103,11 +125,7 @@ function withoutDriverSuffix(uri: string, scheme: string): string {
 /** How much of a SQLite file is memory-mapped (the file's pages, shared with the OS cache; not heap). */
 const sqliteMmapBytes = 1 << 30;
 
-function sqliteDialect(
-  path: string,
-  options: OpenSqlDatabaseOptions,
-  holder: { connection?: SqliteConnection },
-): Dialect {
+function sqliteDialect(path: string, options: OpenSqlDatabaseOptions, holder: SqliteState): Dialect {
   return new SqliteDialect({
     database: async () => {
       const Database = await loadDriver<BetterSqlite3Constructor>(
@@ -206,7 +224,7 @@ function openUnshared(uri: string, options: OpenSqlDatabaseOptions): SqlDatabase
   const parsed = parseTrackingUri(uri);
   let dialect: SqlDialectName;
   let kyselyDialect: Dialect;
-  const holder: { connection?: SqliteConnection } = {};
+  const holder: SqliteState = options.sqliteWriteLock ? { writeLock: options.sqliteWriteLock } : {};
   switch (parsed.kind) {
     case 'sqlite':
       dialect = 'sqlite';
@@ -227,6 +245,6 @@ function openUnshared(uri: string, options: OpenSqlDatabaseOptions): SqlDatabase
       );
   }
   const db = new Kysely<MlflowDatabase>({ dialect: kyselyDialect });
-  if (dialect === 'sqlite') sqliteConnections.set(db, holder);
+  if (dialect === 'sqlite') sqliteStates.set(db, holder);
   return { db, dialect, displayUri: hidePassword(uri), close: () => db.destroy() };
 }

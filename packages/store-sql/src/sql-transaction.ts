@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { MlflowDatabase } from './database-types.js';
-import type { SqlDatabase } from './open-sql-database.js';
+import { type SqlDatabase, sqliteWriteLock } from './open-sql-database.js';
 
 const maxAttempts = 5;
 
@@ -16,7 +16,8 @@ export type SqlTransaction = Kysely<MlflowDatabase>;
 
 /**
  * Runs `work` in one write transaction. SQLite starts it with BEGIN IMMEDIATE so the write lock is taken
- * up front (a deferred transaction that upgrades later can fail with SQLITE_BUSY despite busy_timeout).
+ * up front (a deferred transaction that upgrades later can fail with SQLITE_BUSY despite busy_timeout),
+ * inside the database's `sqliteWriteLock` when one was given.
  */
 export async function writeTransaction<T>(
   database: SqlDatabase,
@@ -33,6 +34,20 @@ export async function writeTransaction<T>(
       }
     }
   }
+  // Taken before the connection: other processes then queue on it, not on SQLite's sleeping busy handler.
+  const release = await sqliteWriteLock(database)?.acquire();
+  try {
+    return await sqliteTransaction(database, work);
+  } finally {
+    release?.();
+  }
+}
+
+/** BEGIN IMMEDIATE, `work`, COMMIT (ROLLBACK on failure) on the database's one SQLite connection. */
+function sqliteTransaction<T>(
+  database: SqlDatabase,
+  work: (transaction: SqlTransaction) => Promise<T>,
+): Promise<T> {
   return database.db.connection().execute(async (connection) => {
     await sql`BEGIN IMMEDIATE`.execute(connection);
     let result: T;
