@@ -8,6 +8,7 @@ import {
 import { type RawBuilder, sql } from 'kysely';
 import type { SqlDialectName } from './sql-dialect-name.js';
 import { numericCondition, runAttributeColumns } from './sql-filter.js';
+import { type MetricWalk, walkDriver } from './sql-metric-walk.js';
 import { booleanParameter } from './sql-values.js';
 
 /**
@@ -26,6 +27,11 @@ export interface SortTerm {
   constantRank?: boolean;
   /** The join this term needs (LEFT, or INNER when it carries filter clauses); absent when shared. */
   join?: RawBuilder<unknown>;
+  /**
+   * A FROM clause that replaces the table: a bounded walk of the term's metric in the order of its value
+   * index, joined to `runs` (see `MetricWalk`). Only the first term drives, and then it has no `join`.
+   */
+  drives?: RawBuilder<unknown>;
 }
 
 /** A position in a sorted result: [rank, value] per term, as carried in a page token. */
@@ -86,13 +92,16 @@ const innerJoin = (dialect: SqlDialectName, plan: RunSearchPlan) =>
  * Sort terms of a run search: the user's clauses, then start_time DESC, run_id ASC. `folded` (from
  * `foldableMetricClauses`) turns a metric term's LEFT JOIN into an INNER JOIN that also applies those
  * filter clauses; the caller leaves them out of the WHERE conditions. A metric sorted twice joins once.
- * `plan` says which of Cairn's indexes the database has, for the join order.
+ * `plan` says which of Cairn's indexes the database has, for the join order. With `walkFirstMetric` (see
+ * `MetricWalk`) the first term, a metric, drives the query through a bounded walk of its value index and
+ * keeps only runs where it is present and not NaN.
  */
 export function runSortTerms(
   dialect: SqlDialectName,
   orderBy: readonly OrderByClause[],
   folded: ReadonlyMap<string, readonly Comparison[]> = new Map(),
   plan: RunSearchPlan = { metricValueIndex: false },
+  options: { walkFirstMetric?: MetricWalk } = {},
 ): SortTerm[] {
   const joined = new Map<string, string>();
   return [...orderBy, ...runTiebreak].map((clause, index) => {
@@ -116,19 +125,28 @@ export function runSortTerms(
     const alias = existing ?? `o${index}`;
     const on = sql`${sql.ref(`${alias}.run_uuid`)} = ${sql.ref('runs.run_uuid')} AND ${sql.ref(`${alias}.key`)} = ${clause.key}`;
     const value = sql.ref(`${alias}.value`);
+    const walk = index === 0 && clause.entity === 'metric' ? options.walkFirstMetric : undefined;
+    const walked = walk !== undefined;
     const foldedClauses = clause.entity === 'metric' ? folded.get(clause.key) : undefined;
+    // Present and not NaN: what folded filter clauses imply, and what a walk over the index covers.
+    const present = walked || (foldedClauses !== undefined && foldedClauses.length > 0);
     let join: RawBuilder<unknown> | undefined;
+    let drives: RawBuilder<unknown> | undefined;
     if (existing === undefined) {
       joined.set(joinKey, alias);
-      join =
-        foldedClauses === undefined || foldedClauses.length === 0
-          ? sql`LEFT JOIN ${sql.table(table)} AS ${sql.raw(alias)} ON ${on}`
-          : sql`${innerJoin(dialect, plan)} ${sql.table(table)} AS ${sql.raw(alias)} ON ${on} AND ${sql.ref(`${alias}.is_nan`)} = ${booleanParameter(dialect, false)} AND ${sql.join(
-              foldedClauses.map((filterClause) => numericCondition(value, filterClause)),
-              sql` AND `,
-            )}`;
+      const presentOn = sql`${on} AND ${sql.ref(`${alias}.is_nan`)} = ${booleanParameter(dialect, false)}${sql.join(
+        (foldedClauses ?? []).map((filterClause) => sql` AND ${numericCondition(value, filterClause)}`),
+        sql``,
+      )}`;
+      if (walk !== undefined) {
+        drives = walkDriver(dialect, alias, clause, foldedClauses ?? [], walk);
+      } else if (present) {
+        join = sql`${innerJoin(dialect, plan)} ${sql.table(table)} AS ${sql.raw(alias)} ON ${presentOn}`;
+      } else {
+        join = sql`LEFT JOIN ${sql.table(table)} AS ${sql.raw(alias)} ON ${on}`;
+      }
     }
-    const base = join === undefined ? {} : { join };
+    const base = { ...(join === undefined ? {} : { join }), ...(drives === undefined ? {} : { drives }) };
     if (clause.entity !== 'metric') {
       return {
         rank: missingRank(value),
@@ -138,7 +156,7 @@ export function runSortTerms(
         ...base,
       };
     }
-    if (foldedClauses !== undefined && foldedClauses.length > 0) {
+    if (present) {
       return { rank: sql`0`, constantRank: true, value, ascending: clause.ascending, numeric: true, ...base };
     }
     const rank = sql`CASE WHEN ${value} IS NULL THEN 2 WHEN ${sql.ref(`${alias}.is_nan`)} = ${booleanParameter(dialect, true)} THEN 1 ELSE 0 END`;

@@ -1,8 +1,10 @@
 import {
+  type Comparison,
   decodePageToken,
   type Experiment,
   encodePageToken,
   limits,
+  type OrderByClause,
   type Page,
   type PageTokenQuery,
   parseOrderBy,
@@ -16,6 +18,7 @@ import { type RawBuilder, type Selectable, sql } from 'kysely';
 import type { ExperimentsTable } from './database-types.js';
 import type { SqlDatabase } from './open-sql-database.js';
 import { experimentFilterConditions, runFilterConditions } from './sql-filter.js';
+import { type MetricWalk, walkBoundary, walksFirstMetric, walkWindow } from './sql-metric-walk.js';
 import {
   afterPosition,
   experimentSortTerms,
@@ -25,6 +28,7 @@ import {
   type RunSearchPlan,
   rowPosition,
   runSortTerms,
+  type SortPosition,
   type SortTerm,
 } from './sql-order.js';
 import { experimentFromRow, loadExperimentTags, loadRunsById } from './sql-rows.js';
@@ -47,20 +51,14 @@ export interface PageQuery {
   maxResults: number;
 }
 
-/**
- * Runs one keyset-paged query: the filtered rows with their sort columns in a derived table, the token's
- * position applied outside it, one row more than the page to learn whether another page follows. The
- * derived table selects only `page.select` and the sort columns, so the sort moves narrow rows.
- */
-export async function fetchPage(
+/** A page query's rows after `keyset` (all when undefined), at most `limit` of them, in the terms' order. */
+async function selectRows(
   database: SqlDatabase,
-  page: PageQuery,
-): Promise<{ rows: Record<string, unknown>[]; nextPageToken?: string }> {
+  page: Pick<PageQuery, 'table' | 'select' | 'terms' | 'conditions'>,
+  keyset: RawBuilder<unknown> | undefined,
+  limit: number,
+): Promise<Record<string, unknown>[]> {
   const { terms } = page;
-  const position =
-    page.pageToken === undefined || page.pageToken === ''
-      ? undefined
-      : positionFromPayload(decodePageToken(page.pageToken, page.query), terms);
   const columns = sql.join(
     terms.flatMap((term, index) => [
       sql`${term.rank} AS ${sql.raw(`r${index}`)}`,
@@ -72,17 +70,87 @@ export async function fetchPage(
     sql` `,
   );
   const where = page.conditions.length === 0 ? sql`1 = 1` : sql.join(page.conditions, sql` AND `);
-  const table = sql.table(page.table);
-  const inner = sql`SELECT ${page.select}, ${columns} FROM ${table} ${joins} WHERE ${where}`;
-  const keyset = position === undefined ? sql`1 = 1` : afterPosition(terms, position);
+  const from = terms.find((term) => term.drives !== undefined)?.drives ?? sql.table(page.table);
+  const inner = sql`SELECT ${page.select}, ${columns} FROM ${from} ${joins} WHERE ${where}`;
   const result = await sql<Record<string, unknown>>`
-    SELECT * FROM (${inner}) AS page WHERE ${keyset} ORDER BY ${orderByColumns(terms)} LIMIT ${sql.raw(String(page.maxResults + 1))}`.execute(
+    SELECT * FROM (${inner}) AS page WHERE ${keyset ?? sql`1 = 1`} ORDER BY ${orderByColumns(terms)} LIMIT ${sql.raw(String(limit))}`.execute(
     database.db,
   );
-  const rows = result.rows.slice(0, page.maxResults);
-  const last = rows[rows.length - 1];
-  if (result.rows.length <= page.maxResults || last === undefined) return { rows };
-  return { rows, nextPageToken: encodePageToken({ after: rowPosition(last, terms) }, page.query) };
+  return result.rows;
+}
+
+/** The page of `rows` (fetched one past `maxResults`) and the token of the next page when one follows. */
+function finishPage(
+  rows: Record<string, unknown>[],
+  page: Pick<PageQuery, 'terms' | 'query' | 'maxResults'>,
+): { rows: Record<string, unknown>[]; nextPageToken?: string } {
+  const kept = rows.slice(0, page.maxResults);
+  const last = kept[kept.length - 1];
+  if (rows.length <= page.maxResults || last === undefined) return { rows: kept };
+  return { rows: kept, nextPageToken: encodePageToken({ after: rowPosition(last, page.terms) }, page.query) };
+}
+
+const positionOf = (page: Pick<PageQuery, 'pageToken' | 'query' | 'terms'>): SortPosition | undefined =>
+  page.pageToken === undefined || page.pageToken === ''
+    ? undefined
+    : positionFromPayload(decodePageToken(page.pageToken, page.query), page.terms);
+
+/**
+ * Runs one keyset-paged query: the filtered rows with their sort columns in a derived table, the token's
+ * position applied outside it, one row more than the page to learn whether another page follows. The
+ * derived table selects only `page.select` and the sort columns, so the sort moves narrow rows.
+ */
+export async function fetchPage(
+  database: SqlDatabase,
+  page: PageQuery,
+): Promise<{ rows: Record<string, unknown>[]; nextPageToken?: string }> {
+  const position = positionOf(page);
+  const keyset = position === undefined ? undefined : afterPosition(page.terms, position);
+  return finishPage(await selectRows(database, page, keyset, page.maxResults + 1), page);
+}
+
+/**
+ * A run search ordered first by a metric on SQLite with Cairn's value index: a bounded walk of the metric's
+ * present, non-NaN values (see `MetricWalk`). When the walk holds the page and its last row sorts strictly
+ * before the walk's last entry, that is the page. When the walk reached the end of the metric's entries,
+ * the runs where it is NaN or missing (rank 1 and 2, after every value) follow, joined and sorted as without
+ * the index. Otherwise (a filter matching too few runs) the search runs as without the index, having spent
+ * one bounded walk. Page tokens are the one-pass plan's, so pages made either way follow each other.
+ */
+async function fetchWalkedPage(
+  database: SqlDatabase,
+  page: PageQuery,
+  first: OrderByClause,
+  foldedFirst: readonly Comparison[],
+  plan: RunSearchPlan,
+  orderBy: readonly OrderByClause[],
+  folded: ReadonlyMap<string, readonly Comparison[]>,
+): Promise<{ rows: Record<string, unknown>[]; nextPageToken?: string }> {
+  const position = positionOf(page);
+  const limit = page.maxResults + 1;
+  const rows: Record<string, unknown>[] = [];
+  const afterValues = position === undefined || position[0]?.[0] === 0;
+  if (afterValues) {
+    const from = position?.[0]?.[1];
+    const walk: MetricWalk = { window: walkWindow(limit), ...(typeof from === 'number' ? { from } : {}) };
+    const boundary = await walkBoundary(database, first, foldedFirst, walk);
+    const terms = runSortTerms(database.dialect, orderBy, folded, plan, { walkFirstMetric: walk });
+    const keyset = position === undefined ? undefined : afterPosition(terms, position);
+    rows.push(...(await selectRows(database, { ...page, terms }, keyset, limit)));
+    if (boundary !== undefined) {
+      const last = Number(rows[page.maxResults - 1]?.v0);
+      const beforeBoundary = first.ascending ? last < boundary : last > boundary;
+      if (rows.length === limit && beforeBoundary) return finishPage(rows, page);
+      return fetchPage(database, page);
+    }
+  }
+  // Filter clauses folded into the walk imply the metric is there and not NaN: no run has rank 1 or 2.
+  if (rows.length < limit && foldedFirst.length === 0) {
+    const rest = { ...page, conditions: [...page.conditions, sql`${(page.terms[0] as SortTerm).rank} <> 0`] };
+    const keyset = afterValues || position === undefined ? undefined : afterPosition(page.terms, position);
+    rows.push(...(await selectRows(database, rest, keyset, limit - rows.length)));
+  }
+  return finishPage(rows, page);
 }
 
 /** Searches runs with the filter and ordering pushed down into SQL, then loads only the page's data. */
@@ -111,7 +179,8 @@ export async function searchRunsInSql(
     return number === undefined ? [] : [number];
   });
   const folded = foldableMetricClauses(filter, orderBy);
-  const terms = runSortTerms(database.dialect, orderBy, folded, plan);
+  const searchPlan = plan ?? { metricValueIndex: false };
+  const terms = runSortTerms(database.dialect, orderBy, folded, searchPlan);
   if (ids.length === 0) {
     if (input.pageToken) positionFromPayload(decodePageToken(input.pageToken, query), terms);
     return { items: [] };
@@ -121,7 +190,7 @@ export async function searchRunsInSql(
     lifecycleCondition(sql.ref('runs.lifecycle_stage'), viewType),
     ...runFilterConditions(database.dialect, filter, new Set([...folded.values()].flat())),
   ];
-  const page = await fetchPage(database, {
+  const runPage: PageQuery = {
     table: 'runs',
     select: sql.ref('runs.run_uuid'),
     terms,
@@ -129,7 +198,20 @@ export async function searchRunsInSql(
     query,
     pageToken: input.pageToken,
     maxResults,
-  });
+  };
+  const first = orderBy[0];
+  const page =
+    first !== undefined && walksFirstMetric(database.dialect, orderBy, searchPlan)
+      ? await fetchWalkedPage(
+          database,
+          runPage,
+          first,
+          folded.get(first.key) ?? [],
+          searchPlan,
+          orderBy,
+          folded,
+        )
+      : await fetchPage(database, runPage);
   const items = await loadRunsById(
     database.db,
     page.rows.map((row) => String(row.run_uuid)),
