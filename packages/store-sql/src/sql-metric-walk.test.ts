@@ -76,9 +76,24 @@ describe('run search walking a metric index on SQLite', () => {
     ['no filter, many ties, NaN last', '', ['metrics.tied DESC'], 100],
     ['no filter, ascending, missing last', '', ['metrics.sparse ASC', 'metrics.spread DESC'], 97],
     ['a filter most runs meet: found inside the walk', "params.p != '7'", ['metrics.spread DESC'], 50],
-    ['a filter few runs meet: falls back', "params.p = '7' and metrics.sparse = 5", ['metrics.spread ASC'], 10],
-    ['a tie across the end of a walk: falls back', "params.p LIKE '1_' and metrics.sparse != 0", ['metrics.flat DESC'], 100],
-    ['a tie across the end of a walk, ascending', "params.p LIKE '2%'", ['metrics.flat ASC', 'metrics.spread DESC'], 99],
+    [
+      'a filter few runs meet: falls back',
+      "params.p = '7' and metrics.sparse = 5",
+      ['metrics.spread ASC'],
+      10,
+    ],
+    [
+      'a tie across the end of a walk: falls back',
+      "params.p LIKE '1_' and metrics.sparse != 0",
+      ['metrics.flat DESC'],
+      100,
+    ],
+    [
+      'a tie across the end of a walk, ascending',
+      "params.p LIKE '2%'",
+      ['metrics.flat ASC', 'metrics.spread DESC'],
+      99,
+    ],
     ['a folded filter on the sorted metric', 'metrics.tied > 5', ['metrics.tied ASC'], 64],
     ['a page larger than a walk allows', '', ['metrics.spread ASC'], 1_000],
   ];
