@@ -13,6 +13,12 @@ export type {
   RegistryStoreCapabilities,
   SearchRegistryInput,
 } from './contracts/registry-store.js';
+export type {
+  Awaitable,
+  StoreEnvironment,
+  StoreOpenContext,
+  StorePlugin,
+} from './contracts/store-plugin.js';
 export type { SearchTracesInput, TraceStore, TraceStoreCapabilities } from './contracts/trace-store.js';
 export type {
   CreateExperimentInput,
@@ -206,6 +212,7 @@ export {
   sampleSortedSteps,
   validateMetricHistoryBulkInterval,
 } from './metric-history-sampling.js';
+export { type OpenedStores, openArtifactStore, openStores } from './open-stores.js';
 export type { ModelUri } from './registry/model-uri.js';
 export { parseModelUri, resolveModelVersion } from './registry/model-uri.js';
 export {
