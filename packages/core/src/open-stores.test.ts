@@ -11,7 +11,7 @@ function fakeStore<T>(name: string, log: string[]): T {
   return { name, close: async () => void log.push(`close ${name}`) } as unknown as T;
 }
 
-function plugin(name: string, scheme: string, log: string[], facets: Partial<StorePlugin> = {}): StorePlugin {
+function plugin(name: string, scheme: string, facets: Partial<StorePlugin> = {}): StorePlugin {
   return {
     specificationVersion: 'v1',
     name,
@@ -25,14 +25,14 @@ describe('openStores', () => {
     const log: string[] = [];
     const seen: StoreOpenContext[] = [];
     const plugins = [
-      plugin('artifacts-only', 'x', log, { openArtifacts: () => fakeStore<ArtifactStore>('a', log) }),
-      plugin('tracking', 'x', log, {
+      plugin('artifacts-only', 'x', { openArtifacts: () => fakeStore<ArtifactStore>('a', log) }),
+      plugin('tracking', 'x', {
         openTracking: (_uri, context) => {
           seen.push(context);
           return fakeStore<TrackingStore>('t', log);
         },
       }),
-      plugin('registry', 'x', log, {
+      plugin('registry', 'x', {
         openRegistry: async () => fakeStore<RegistryStore>('r', log),
       }),
     ];
@@ -47,7 +47,7 @@ describe('openStores', () => {
   });
 
   it('names the URI and the plugins given when none handles it', async () => {
-    const plugins = [plugin('file', 'file', [], { openTracking: () => fakeStore<TrackingStore>('t', []) })];
+    const plugins = [plugin('file', 'file', { openTracking: () => fakeStore<TrackingStore>('t', []) })];
     const failure = await openStores('postgresql://db', plugins).catch((error: unknown) => error);
     expect(CairnError.isInstance(failure)).toBe(true);
     expect(failure).toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
@@ -58,7 +58,7 @@ describe('openStores', () => {
   it('closes what it opened when a later facet fails to open', async () => {
     const log: string[] = [];
     const plugins = [
-      plugin('broken', 'x', log, {
+      plugin('broken', 'x', {
         openTracking: () => fakeStore<TrackingStore>('t', log),
         openRegistry: () => {
           throw new Error('registry driver missing');
