@@ -24,9 +24,9 @@ import {
   parseTrackingUri,
   resolveModelVersion,
 } from '@cairn/core';
+import { createRestArtifactResolver, createRestRegistryStore } from '@cairn/store-rest';
 import { stringify } from 'yaml';
 import { downloadTree, uploadDirectory, uploadFile } from './artifact-transfer.js';
-import { createRestRegistryStore } from './rest/rest-registry-store.js';
 import {
   defaultArtifactResolvers,
   defaultTrackingStorePlugins,
@@ -86,13 +86,17 @@ export class CairnClient implements AsyncDisposable {
         options.plugins ?? defaultTrackingStorePlugins,
         options.cwd ?? process.cwd(),
       );
-    this.#resolvers = options.artifactResolvers ?? defaultArtifactResolvers;
     const parsed = parseTrackingUri(this.trackingUri);
+    const env = options.env ?? process.env;
+    // Host-less mlflow-artifacts: URIs this client reads refer to its own tracking server, as in MLflow.
+    this.#resolvers =
+      options.artifactResolvers ??
+      (parsed.kind === 'http'
+        ? [createRestArtifactResolver({ trackingUri: this.trackingUri, env }), ...defaultArtifactResolvers]
+        : defaultArtifactResolvers);
     this.registry =
       options.registryStore ??
-      (parsed.kind === 'http'
-        ? createRestRegistryStore({ baseUrl: parsed.url, ...(options.env ? { env: options.env } : {}) })
-        : undefined);
+      (parsed.kind === 'http' ? createRestRegistryStore({ baseUrl: parsed.url, env }) : undefined);
   }
 
   // --- experiments ---

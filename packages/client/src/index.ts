@@ -1,3 +1,18 @@
+// The REST stores moved to @cairn/store-rest; re-exported so code importing them from here keeps working.
+export type {
+  RestArtifactStoreOptions,
+  RestRegistryStoreOptions,
+  RestTrackingStoreOptions,
+  RestTransport,
+  RestTransportOptions,
+} from '@cairn/store-rest';
+export {
+  createRestArtifactResolver,
+  createRestArtifactStore,
+  createRestRegistryStore,
+  createRestTrackingStore,
+  createRestTransport,
+} from '@cairn/store-rest';
 export type { CairnClientOptions, TagRecord } from './cairn-client.js';
 export { CairnClient, createCairnClient } from './cairn-client.js';
 export {
@@ -22,22 +37,6 @@ export {
 } from './fluent.js';
 export type { MetricBatcherOptions, MetricSink } from './metric-batcher.js';
 export { MetricBatcher } from './metric-batcher.js';
-export type {
-  RestArtifactStoreOptions,
-  RestRegistryStoreOptions,
-  RestTrackingStoreOptions,
-  RestTransport,
-  RestTransportOptions,
-} from './rest/index.js';
-export {
-  createRestArtifactResolver,
-  createRestArtifactStore,
-  createRestRegistryStore,
-  createRestTrackingStore,
-  createRestTransport,
-  restArtifactResolver,
-  restStorePlugin,
-} from './rest/index.js';
 export type { TrackingStorePlugin } from './store-plugins.js';
 export {
   defaultArtifactResolvers,
@@ -46,6 +45,7 @@ export {
   memoryStorePlugin,
   openArtifactStore,
   openTrackingStore,
+  restStorePlugin,
   sqlStorePlugin,
 } from './store-plugins.js';
 export { currentUser, defaultRunTags, readGitState } from './system-tags.js';

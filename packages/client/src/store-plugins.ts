@@ -10,10 +10,9 @@ import {
 } from '@cairn/core';
 import { createFileTrackingStore, fileArtifactResolver } from '@cairn/store-file';
 import { createMemoryTrackingStore, memoryArtifactResolver } from '@cairn/store-memory';
+import { createRestArtifactResolver, createRestTrackingStore } from '@cairn/store-rest';
 import { s3ArtifactResolver } from '@cairn/store-s3';
 import { createSqlTrackingStore } from '@cairn/store-sql';
-import { restArtifactResolver } from './rest/rest-artifact-store.js';
-import { restStorePlugin } from './rest/rest-store-plugin.js';
 import { defaultArtifactDirectory } from './tracking-uri.js';
 
 /** Opens a tracking store for the URIs it handles. Plugins are passed explicitly; importing registers nothing. */
@@ -74,6 +73,13 @@ export const memoryStorePlugin: TrackingStorePlugin = {
   },
 };
 
+/** `http(s)://` tracking URIs: an MLflow-compatible tracking server (Cairn's or MLflow's) over REST. */
+export const restStorePlugin: TrackingStorePlugin = {
+  name: 'rest',
+  handles: (uri) => uri.kind === 'http',
+  open: (uri) => createRestTrackingStore({ baseUrl: uri.kind === 'http' ? uri.url : '', env: process.env }),
+};
+
 /** The tracking store plugins Cairn ships. */
 export const defaultTrackingStorePlugins: readonly TrackingStorePlugin[] = [
   sqlStorePlugin,
@@ -89,7 +95,9 @@ export const defaultTrackingStorePlugins: readonly TrackingStorePlugin[] = [
 export const defaultArtifactResolvers: readonly ArtifactStoreResolver[] = [
   fileArtifactResolver,
   memoryArtifactResolver,
-  restArtifactResolver,
+  // Host-less mlflow-artifacts: URIs resolve against MLFLOW_TRACKING_URI here; a CairnClient on an http(s)
+  // tracking URI puts a resolver for its own server first.
+  createRestArtifactResolver({ env: process.env }),
   s3ArtifactResolver,
 ];
 

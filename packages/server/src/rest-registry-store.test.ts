@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRestRegistryStore } from '@cairn/client';
 import type { RegistryStore } from '@cairn/core';
 import { createMemoryRegistryStore, createMemoryTrackingStore } from '@cairn/store-memory';
+import { createRestRegistryStore } from '@cairn/store-rest';
 import { createSqlRegistryStore } from '@cairn/store-sql';
 import { describeRegistryStore } from '@cairn/testkit';
 import type { FastifyInstance } from 'fastify';

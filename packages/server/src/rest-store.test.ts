@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRestArtifactResolver, createRestTrackingStore } from '@cairn/client';
 import type { TrackingStore } from '@cairn/core';
 import { createFileArtifactStore, createFileTrackingStore } from '@cairn/store-file';
 import { createMemoryArtifactStore, createMemoryTrackingStore } from '@cairn/store-memory';
+import { createRestArtifactResolver, createRestTrackingStore } from '@cairn/store-rest';
 import { createSqlTrackingStore } from '@cairn/store-sql';
 import { describeArtifactStore, describeTrackingStore } from '@cairn/testkit';
 import type { FastifyInstance } from 'fastify';
@@ -102,7 +102,7 @@ afterAll(async () => {
 });
 let suiteRoot = 0;
 describeArtifactStore('REST proxy -> server -> file', () => {
-  const resolver = createRestArtifactResolver({ baseUrl: artifactBase, env });
+  const resolver = createRestArtifactResolver({ trackingUri: artifactBase, env });
   suiteRoot += 1;
   const store = resolver(`mlflow-artifacts:/conformance/${suiteRoot}`);
   if (store === undefined) throw new Error('resolver refused an mlflow-artifacts URI');

@@ -40,6 +40,19 @@ describe('REST transport', () => {
     );
   });
 
+  it('lets explicit options win over the environment', () => {
+    expect(
+      retrySettings({ MLFLOW_HTTP_REQUEST_MAX_RETRIES: '3' }, { maxRetries: 1, timeoutSeconds: 5 }),
+    ).toEqual({ retries: 1, backoffFactor: 2, timeoutMs: 5000 });
+    expect(authorizationHeader({ MLFLOW_TRACKING_TOKEN: 'env' }, { token: 'explicit' })).toBe(
+      'Bearer explicit',
+    );
+    expect(authorizationHeader({}, { username: 'zoë', password: 'pw' })).toBe(
+      `Basic ${Buffer.from('zoë:pw').toString('base64')}`,
+    );
+    expect(retrySettings({})).toEqual({ retries: 7, backoffFactor: 2, timeoutMs: 120_000 });
+  });
+
   it('sends Bearer from MLFLOW_TRACKING_TOKEN, else Basic from username and password', () => {
     expect(authorizationHeader({ MLFLOW_TRACKING_TOKEN: 't0k' })).toBe('Bearer t0k');
     expect(authorizationHeader({ MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw' })).toBe(

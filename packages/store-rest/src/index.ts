@@ -1,14 +1,11 @@
+export type { RestArtifactResolverOptions } from './rest-artifact-resolver.js';
+export { createRestArtifactResolver, openRestArtifactStore } from './rest-artifact-resolver.js';
 export type { RestArtifactStoreOptions } from './rest-artifact-store.js';
-export {
-  artifactProxyPath,
-  createRestArtifactResolver,
-  createRestArtifactStore,
-  restArtifactResolver,
-  setArtifactProxyServer,
-} from './rest-artifact-store.js';
+export { artifactProxyPath, createRestArtifactStore } from './rest-artifact-store.js';
 export type { RestRegistryStoreOptions } from './rest-registry-store.js';
 export { createRestRegistryStore } from './rest-registry-store.js';
-export { restStorePlugin } from './rest-store-plugin.js';
+export type { RestStorePluginOptions } from './rest-store-plugin.js';
+export { createRestStorePlugin, restStorePlugin } from './rest-store-plugin.js';
 export type { RestTrackingStoreOptions } from './rest-tracking-store.js';
 export { createRestTrackingStore } from './rest-tracking-store.js';
 export type { QueryValue, RestTransport, RestTransportOptions } from './rest-transport.js';

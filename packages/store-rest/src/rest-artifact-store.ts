@@ -1,14 +1,11 @@
-import { Readable } from 'node:stream';
 import {
   type ArtifactBody,
   type ArtifactStore,
-  type ArtifactStoreResolver,
   doesNotExist,
   type FileInfo,
   normaliseArtifactPath,
-  parseTrackingUri,
 } from '@cairn/core';
-import { createRestTransport, errorFromResponse, type RestTransport } from './rest-transport.js';
+import { errorFromResponse, type RestTransport } from './rest-transport.js';
 
 /** Where a tracking server serves its artifact proxy. */
 export const artifactProxyPath = '/api/2.0/mlflow-artifacts/artifacts';
@@ -16,11 +13,52 @@ export const artifactProxyPath = '/api/2.0/mlflow-artifacts/artifacts';
 const encodePath = (path: string) => path.split('/').map(encodeURIComponent).join('/');
 const join = (...parts: string[]) => parts.filter((part) => part !== '').join('/');
 
+/**
+ * A web stream that pulls one chunk at a time from an async iterable (a Node Readable, a generator), so
+ * nothing is read ahead of what the upload sends; cancelling the stream ends the iterable.
+ */
+function streamOf(body: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  if (body instanceof ReadableStream) return body as ReadableStream<Uint8Array>;
+  const iterator = body[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await iterator.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel(reason) {
+        await iterator.return?.(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** A response body as an async iterable (not every browser iterates web streams yet); stopping early cancels it. */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
 function requestBody(body: ArtifactBody): { body: BodyInit; replayable: boolean } {
   if (typeof body === 'string') return { body, replayable: true };
   if (body instanceof Uint8Array) return { body: body as Uint8Array<ArrayBuffer>, replayable: true };
   // A stream can be sent only once, so it is not retried.
-  return { body: Readable.toWeb(Readable.from(body)) as ReadableStream<Uint8Array>, replayable: false };
+  return { body: streamOf(body), replayable: false };
 }
 
 /** Options of {@link createRestArtifactStore}. */
@@ -85,7 +123,7 @@ export function createRestArtifactStore(options: RestArtifactStoreOptions): Arti
         throw doesNotExist(`No artifact file at '${path}' under ${options.rootUri}`, { field: 'path' });
       }
       if (!response.ok || response.body === null) throw await errorFromResponse(response, `GET ${url}`);
-      return Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      return chunksOf(response.body);
     },
     stat: async (path) => {
       const relative = normaliseArtifactPath(path);
@@ -103,55 +141,3 @@ export function createRestArtifactStore(options: RestArtifactStoreOptions): Arti
     },
   };
 }
-
-// The server that host-less `mlflow-artifacts:/...` URIs refer to: MLflow resolves them against the current
-// tracking URI, so the most recently opened REST tracking store sets it (MLFLOW_TRACKING_URI otherwise).
-let currentTrackingServer: string | undefined;
-
-/** Records the tracking server that host-less `mlflow-artifacts:` URIs resolve against. */
-export function setArtifactProxyServer(baseUrl: string): void {
-  currentTrackingServer = baseUrl.replace(/\/+$/u, '');
-}
-
-function serverFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  const uri = env.MLFLOW_TRACKING_URI;
-  if (!uri) return undefined;
-  const parsed = parseTrackingUri(uri);
-  return parsed.kind === 'http' ? parsed.url : undefined;
-}
-
-/**
- * Opens artifact stores over a tracking server's proxy for `mlflow-artifacts:` URIs (with a host, or
- * resolved against the current tracking server) and for `http(s)://…/api/2.0/mlflow-artifacts/artifacts/…`
- * URIs. Other URIs are left to other resolvers.
- */
-export function createRestArtifactResolver(
-  options: { baseUrl?: string; env?: NodeJS.ProcessEnv } = {},
-): ArtifactStoreResolver {
-  const env = options.env ?? process.env;
-  return (artifactUri) => {
-    const proxied = /^mlflow-artifacts:(?:\/\/([^/]+))?(\/.*)?$/iu.exec(artifactUri);
-    if (proxied !== null) {
-      const baseUrl = proxied[1]
-        ? `http://${proxied[1]}`
-        : (options.baseUrl ?? currentTrackingServer ?? serverFromEnv(env));
-      if (baseUrl === undefined) return undefined;
-      return createRestArtifactStore({
-        transport: createRestTransport({ baseUrl, env }),
-        prefix: (proxied[2] ?? '').replace(/^\/+/u, ''),
-        rootUri: artifactUri,
-      });
-    }
-    const http = /^(https?:\/\/[^/]+)(\/.*)$/iu.exec(artifactUri);
-    const proxyAt = http?.[2]?.indexOf(artifactProxyPath) ?? -1;
-    if (http === null || proxyAt !== 0) return undefined;
-    return createRestArtifactStore({
-      transport: createRestTransport({ baseUrl: http[1] as string, env }),
-      prefix: decodeURIComponent((http[2] as string).slice(artifactProxyPath.length).replace(/^\/+/u, '')),
-      rootUri: artifactUri,
-    });
-  };
-}
-
-/** The default REST artifact resolver (host-less URIs go to the current tracking server). */
-export const restArtifactResolver: ArtifactStoreResolver = createRestArtifactResolver();

@@ -1,13 +1,29 @@
-import { CairnError, errorCodeForHttpStatus, isErrorCode } from '@cairn/core';
+import { CairnError, errorCodeForHttpStatus, isErrorCode, type StoreEnvironment } from '@cairn/core';
 import pRetry from 'p-retry';
 import { startIdleDeadline } from './idle-deadline.js';
 
-/** How the REST client talks to a server: MLflow's `MLFLOW_HTTP_REQUEST_*` and `MLFLOW_TRACKING_*` settings. */
+/**
+ * How the REST client talks to a server. Explicit options win; MLflow's `MLFLOW_HTTP_REQUEST_*` and
+ * `MLFLOW_TRACKING_*` variables are read only from `env`, never from `process.env` (a browser has none).
+ */
 export interface RestTransportOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:5000` (no trailing slash). */
   baseUrl: string;
-  /** Where to read MLflow's settings from; default `process.env`. */
-  env?: NodeJS.ProcessEnv;
+  /** MLflow's environment variables, where an environment exists (pass `process.env` in Node); default none. */
+  env?: StoreEnvironment;
+  /** A bearer token (MLFLOW_TRACKING_TOKEN). */
+  token?: string;
+  /** Basic authentication (MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD). */
+  username?: string;
+  password?: string;
+  /** Headers sent with every request (after the defaults, before `Authorization`). */
+  headers?: Record<string, string>;
+  /** Retries of a failed replayable request (MLFLOW_HTTP_REQUEST_MAX_RETRIES, default 7). */
+  maxRetries?: number;
+  /** First retry delay in seconds, doubled each time (MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR, default 2). */
+  backoffFactor?: number;
+  /** Seconds a request may wait for bytes (MLFLOW_HTTP_REQUEST_TIMEOUT, default 120). */
+  timeoutSeconds?: number;
   /** The fetch implementation; default the global one. */
   fetch?: typeof fetch;
 }
@@ -40,10 +56,19 @@ interface RetrySettings {
   timeoutMs: number;
 }
 
-function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function numberSetting(
+  env: StoreEnvironment,
+  name: string,
+  explicit: number | undefined,
+  fallback: number,
+): number {
+  if (explicit !== undefined) return checkedNumber(name, explicit, String(explicit));
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
+  return checkedNumber(name, Number(raw), raw);
+}
+
+function checkedNumber(name: string, value: number, raw: string): number {
   if (!Number.isFinite(value) || value < 0) {
     throw new CairnError('INVALID_PARAMETER_VALUE', `${name} must be a non-negative number, got '${raw}'`, {
       details: { field: name },
@@ -52,22 +77,37 @@ function numberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): 
   return value;
 }
 
-/** MLflow's defaults: 7 retries, backoff factor 2 (seconds), 120 s timeout per request. */
-export function retrySettings(env: NodeJS.ProcessEnv): RetrySettings {
+type SettingOptions = Pick<RestTransportOptions, 'maxRetries' | 'backoffFactor' | 'timeoutSeconds'>;
+
+/** MLflow's defaults: 7 retries, backoff factor 2 (seconds), 120 s timeout per request. Options win over `env`. */
+export function retrySettings(env: StoreEnvironment, options: SettingOptions = {}): RetrySettings {
   return {
-    retries: Math.floor(numberSetting(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES', 7)),
-    backoffFactor: numberSetting(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR', 2),
-    timeoutMs: numberSetting(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT', 120) * 1000,
+    retries: Math.floor(numberSetting(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES', options.maxRetries, 7)),
+    backoffFactor: numberSetting(env, 'MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR', options.backoffFactor, 2),
+    timeoutMs: numberSetting(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT', options.timeoutSeconds, 120) * 1000,
   };
 }
 
-/** `Authorization` from MLFLOW_TRACKING_TOKEN (Bearer) or MLFLOW_TRACKING_USERNAME/PASSWORD (Basic). */
-export function authorizationHeader(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.MLFLOW_TRACKING_TOKEN) return `Bearer ${env.MLFLOW_TRACKING_TOKEN}`;
-  if (env.MLFLOW_TRACKING_USERNAME !== undefined && env.MLFLOW_TRACKING_PASSWORD !== undefined) {
-    const pair = `${env.MLFLOW_TRACKING_USERNAME}:${env.MLFLOW_TRACKING_PASSWORD}`;
-    return `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
-  }
+/** Base64 of a string's UTF-8 bytes, with what browsers and Node both have (no Buffer). */
+function base64Utf8(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+type AuthOptions = Pick<RestTransportOptions, 'token' | 'username' | 'password'>;
+
+/**
+ * `Authorization`: Bearer from the `token` option or MLFLOW_TRACKING_TOKEN, else Basic from `username` and
+ * `password` or MLFLOW_TRACKING_USERNAME/PASSWORD. Explicit options win over `env`.
+ */
+export function authorizationHeader(env: StoreEnvironment, options: AuthOptions = {}): string | undefined {
+  const token = options.token ?? env.MLFLOW_TRACKING_TOKEN;
+  if (token) return `Bearer ${token}`;
+  const username = options.username ?? env.MLFLOW_TRACKING_USERNAME;
+  const password = options.password ?? env.MLFLOW_TRACKING_PASSWORD;
+  if (username !== undefined && password !== undefined)
+    return `Basic ${base64Utf8(`${username}:${password}`)}`;
   return undefined;
 }
 
@@ -119,11 +159,11 @@ const isRetryableStatus = (error: unknown) =>
 
 /** Creates the transport for one server. */
 export function createRestTransport(options: RestTransportOptions): RestTransport {
-  const env = options.env ?? process.env;
-  const settings = retrySettings(env);
+  const env = options.env ?? {};
+  const settings = retrySettings(env, options);
   const fetchImpl = options.fetch ?? fetch;
   const baseUrl = options.baseUrl.replace(/\/+$/u, '');
-  const authorization = authorizationHeader(env);
+  const authorization = authorizationHeader(env, options);
 
   const withRetries = <T>(what: string, attempt: () => Promise<T>, replayable: boolean): Promise<T> =>
     pRetry(attempt, {
@@ -149,6 +189,7 @@ export function createRestTransport(options: RestTransportOptions): RestTranspor
 
   const headers = (extra: Record<string, string>) => ({
     'User-Agent': 'cairn-client',
+    ...options.headers,
     ...(authorization ? { Authorization: authorization } : {}),
     ...extra,
   });

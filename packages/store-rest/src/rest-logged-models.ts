@@ -1,7 +1,5 @@
 import type { LoggedModel, Metric, Page, TrackingStoreLoggedModelMethods } from '@cairn/core';
 
-type LoggedModelMethods = TrackingStoreLoggedModelMethods;
-
 /** The JSON call the REST tracking store makes: method, path under `/api/2.0/mlflow`, body or query. */
 type Call = <T>(
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
@@ -44,7 +42,7 @@ const modelPath = (modelId: string) => `/logged-models/${encodeURIComponent(mode
 export function restLoggedModelMethods(
   call: Call,
   fromWireMetric: (metric: Metric) => Metric,
-): LoggedModelMethods {
+): TrackingStoreLoggedModelMethods {
   const read = (model: WireLoggedModel) => fromWireLoggedModel(model, fromWireMetric);
   return {
     createLoggedModel: async (input) =>

@@ -16,7 +16,7 @@ export interface IdleDeadline {
  */
 export function startIdleDeadline(ms: number): IdleDeadline {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const done = () => clearTimeout(timer);
   const touch = () => {
     clearTimeout(timer);
@@ -24,8 +24,8 @@ export function startIdleDeadline(ms: number): IdleDeadline {
     timer = setTimeout(() => {
       controller.abort(new DOMException(`no data moved for ${ms / 1000} s`, 'TimeoutError'));
     }, ms);
-    // A forgotten deadline must not keep the process alive.
-    timer.unref();
+    // A forgotten deadline must not keep a Node process alive (browsers' timers have no unref).
+    (timer as { unref?: () => void }).unref?.();
   };
   touch();
   return {
