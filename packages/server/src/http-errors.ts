@@ -1,6 +1,6 @@
 import { CairnError, isErrorCode, toCairnError } from '@cairn/core';
+import { toWireJson } from '@cairn/core/wire';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { toWireJson } from './wire/wire-json.js';
 
 /** Fastify's own request failures, mapped onto the MLflow code the official client expects. */
 function fromFastifyError(error: FastifyError): CairnError | undefined {

@@ -1,11 +1,11 @@
 import { get as httpGet } from 'node:http';
 import type { GetMetricHistoryInput, TrackingStore } from '@cairn/core';
+import { toWireJson } from '@cairn/core/wire';
 import { createMemoryTrackingStore } from '@cairn/store-memory';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { streamMetricHistory } from './metric-history-stream.js';
 import { get, memoryServer, post } from './test-helpers.js';
-import { toWireJson } from './wire/wire-json.js';
 
 const api = '/api/2.0/mlflow';
 const ajax = '/ajax-api/2.0/mlflow';

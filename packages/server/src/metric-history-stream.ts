@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Metric, Page, TrackingStore } from '@cairn/core';
-import { toWireJson } from './wire/wire-json.js';
+import { toWireJson } from '@cairn/core/wire';
 
 /**
  * Points per store page when a whole history is streamed. A page is one query (SQLite's driver runs it on

@@ -5,6 +5,8 @@ import {
   type FileInfo,
   normaliseArtifactPath,
 } from '@cairn/core';
+import { listArtifactsResponse } from '@cairn/core/wire';
+import { parseWireResponse } from './parse-wire-response.js';
 import { errorFromResponse, type RestTransport } from './rest-transport.js';
 
 /** Where a tracking server serves its artifact proxy. */
@@ -79,19 +81,14 @@ export function createRestArtifactStore(options: RestArtifactStoreOptions): Arti
 
   const list = async (path = ''): Promise<FileInfo[]> => {
     const relative = normaliseArtifactPath(path);
-    const response = (await transport.json('GET', artifactProxyPath, { path: join(prefix, relative) })) as {
-      files?: FileInfo[];
-    };
-    return (
-      (response.files ?? [])
-        // MLflow's proto JSON drops a zero file_size: a file listed without one is empty.
-        .map((file) => ({
-          ...file,
-          path: join(relative, file.path),
-          ...(file.is_dir ? {} : { file_size: file.file_size ?? 0 }),
-        }))
-        .sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0))
+    const response = parseWireResponse(
+      listArtifactsResponse,
+      await transport.json('GET', artifactProxyPath, { path: join(prefix, relative) }),
+      `GET ${artifactProxyPath}`,
     );
+    return response.files
+      .map((file) => ({ ...file, path: join(relative, file.path) }))
+      .sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
   };
 
   return {

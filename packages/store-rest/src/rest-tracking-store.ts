@@ -1,78 +1,31 @@
 import {
   CairnError,
-  type DatasetSummary,
   type DeletedRun,
-  type Experiment,
   invalidParameter,
-  type Metric,
   type MetricWithRunId,
   type Page,
-  type Run,
-  type RunInfo,
   type TrackingStore,
 } from '@cairn/core';
+import {
+  createExperimentResponse,
+  getExperimentResponse,
+  getMetricHistoryBulkIntervalResponse,
+  getMetricHistoryResponse,
+  listDeletedRunsResponse,
+  runResponse,
+  searchDatasetsResponse,
+  searchExperimentsResponse,
+  searchRunsResponse,
+  updateRunResponse,
+} from '@cairn/core/wire';
+import { restCalls } from './rest-call.js';
 import { restLoggedModelMethods } from './rest-logged-models.js';
 import { createRestTransport, type RestTransport, type RestTransportOptions } from './rest-transport.js';
 
 const api = '/api/2.0/mlflow';
 
-/** Protobuf JSON writes NaN and infinities as strings (and, from some servers, numbers as strings). */
-function wireNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (value === 'NaN') return Number.NaN;
-  if (value === 'Infinity') return Number.POSITIVE_INFINITY;
-  if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
-  return Number(value);
-}
-
-type WireMetric = Omit<Metric, 'value' | 'timestamp' | 'step'> & {
-  value: unknown;
-  timestamp: unknown;
-  step?: unknown;
-};
-
-function fromWireMetric(metric: WireMetric): Metric {
-  return {
-    ...metric,
-    value: wireNumber(metric.value),
-    timestamp: wireNumber(metric.timestamp),
-    step: metric.step === undefined ? 0 : wireNumber(metric.step),
-  };
-}
-
-type WireRun = Omit<Run, 'data' | 'inputs'> & {
-  data?: { metrics?: WireMetric[]; params?: Run['data']['params']; tags?: Run['data']['tags'] };
-  inputs?: Partial<Run['inputs']>;
-};
-
-/** Fills the lists protobuf JSON may omit when empty and reads back non-finite metric values. */
-function fromWireRun(run: WireRun): Run {
-  const result: Run = {
-    info: run.info,
-    data: {
-      metrics: (run.data?.metrics ?? []).map(fromWireMetric),
-      params: run.data?.params ?? [],
-      tags: run.data?.tags ?? [],
-    },
-    inputs: {
-      dataset_inputs: (run.inputs?.dataset_inputs ?? []).map((input) => ({
-        ...input,
-        tags: input.tags ?? [],
-      })),
-      ...(run.inputs?.model_inputs ? { model_inputs: run.inputs.model_inputs } : {}),
-    },
-  };
-  if (run.outputs) result.outputs = { model_outputs: run.outputs.model_outputs ?? [] };
-  return result;
-}
-
-const fromWireExperiment = (experiment: Experiment): Experiment => ({
-  ...experiment,
-  tags: experiment.tags ?? [],
-});
-
-const page = <T>(items: T[], token: unknown): Page<T> =>
-  typeof token === 'string' && token !== '' ? { items, nextPageToken: token } : { items };
+const page = <T>(items: T[], token: string | undefined): Page<T> =>
+  token !== undefined && token !== '' ? { items, nextPageToken: token } : { items };
 
 /** Options of {@link createRestTrackingStore}. */
 export type RestTrackingStoreOptions = RestTransportOptions;
@@ -85,14 +38,9 @@ export function createRestTrackingStore(
   options: RestTrackingStoreOptions | { transport: RestTransport },
 ): TrackingStore {
   const transport = 'transport' in options ? options.transport : createRestTransport(options);
-  const call = async <T>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    path: string,
-    body: Record<string, unknown> = {},
-  ) => (await transport.json(method, `${api}${path}`, body)) as T;
-  const post = async (path: string, body: Record<string, unknown>) => {
-    await call('POST', path, body);
-  };
+  const { call, send } = restCalls(transport, api);
+  const post = (path: string, body: Record<string, unknown>) => send('POST', path, body);
+  const cairn = restCalls(transport, '/api/2.0/cairn');
 
   return {
     specificationVersion: 'v1',
@@ -106,41 +54,35 @@ export function createRestTrackingStore(
 
     createExperiment: async (input) =>
       (
-        await call<{ experiment_id: string }>('POST', '/experiments/create', {
+        await call(createExperimentResponse, 'POST', '/experiments/create', {
           name: input.name,
           artifact_location: input.artifactLocation,
           tags: input.tags,
         })
       ).experiment_id,
     getExperiment: async (experimentId) =>
-      fromWireExperiment(
-        (await call<{ experiment: Experiment }>('GET', '/experiments/get', { experiment_id: experimentId }))
-          .experiment,
-      ),
+      (await call(getExperimentResponse, 'GET', '/experiments/get', { experiment_id: experimentId }))
+        .experiment,
     getExperimentByName: async (name) => {
       try {
-        const response = await call<{ experiment: Experiment }>('GET', '/experiments/get-by-name', {
+        const response = await call(getExperimentResponse, 'GET', '/experiments/get-by-name', {
           experiment_name: name,
         });
-        return fromWireExperiment(response.experiment);
+        return response.experiment;
       } catch (error) {
         if (CairnError.isInstance(error) && error.code === 'RESOURCE_DOES_NOT_EXIST') return undefined;
         throw error;
       }
     },
     searchExperiments: async (input) => {
-      const response = await call<{ experiments?: Experiment[]; next_page_token?: string }>(
-        'POST',
-        '/experiments/search',
-        {
-          max_results: input.maxResults,
-          page_token: input.pageToken,
-          filter: input.filter,
-          order_by: input.orderBy,
-          view_type: input.viewType,
-        },
-      );
-      return page((response.experiments ?? []).map(fromWireExperiment), response.next_page_token);
+      const response = await call(searchExperimentsResponse, 'POST', '/experiments/search', {
+        max_results: input.maxResults,
+        page_token: input.pageToken,
+        filter: input.filter,
+        order_by: input.orderBy,
+        view_type: input.viewType,
+      });
+      return page(response.experiments, response.next_page_token);
     },
     renameExperiment: (experimentId, newName) =>
       post('/experiments/update', { experiment_id: experimentId, new_name: newName }),
@@ -156,22 +98,20 @@ export function createRestTrackingStore(
       post('/experiments/delete-experiment-tag', { experiment_id: experimentId, key }),
 
     createRun: async (input) =>
-      fromWireRun(
-        (
-          await call<{ run: WireRun }>('POST', '/runs/create', {
-            experiment_id: input.experimentId,
-            run_name: input.runName,
-            start_time: input.startTime,
-            user_id: input.userId,
-            tags: input.tags,
-          })
-        ).run,
-      ),
+      (
+        await call(runResponse, 'POST', '/runs/create', {
+          experiment_id: input.experimentId,
+          run_name: input.runName,
+          start_time: input.startTime,
+          user_id: input.userId,
+          tags: input.tags,
+        })
+      ).run,
     getRun: async (runId) =>
-      fromWireRun((await call<{ run: WireRun }>('GET', '/runs/get', { run_id: runId, run_uuid: runId })).run),
+      (await call(runResponse, 'GET', '/runs/get', { run_id: runId, run_uuid: runId })).run,
     updateRun: async (input) =>
       (
-        await call<{ run_info: RunInfo }>('POST', '/runs/update', {
+        await call(updateRunResponse, 'POST', '/runs/update', {
           run_id: input.runId,
           run_uuid: input.runId,
           status: input.status,
@@ -189,13 +129,13 @@ export function createRestTrackingStore(
     },
     listDeletedRuns: async (input = {}) => {
       try {
-        const response = (await transport.json('POST', '/api/2.0/cairn/runs/list-deleted', {
+        const response = await cairn.call(listDeletedRunsResponse, 'POST', '/runs/list-deleted', {
           experiment_ids: input.experimentIds,
-        })) as { runs?: { info: RunInfo; deleted_time?: number | string }[] };
-        return (response.runs ?? []).map((run) =>
+        });
+        return response.runs.map((run) =>
           run.deleted_time === undefined
             ? { info: run.info }
-            : { info: run.info, deletedTime: Number(run.deleted_time) },
+            : { info: run.info, deletedTime: run.deleted_time },
         );
       } catch (error) {
         if (!CairnError.isInstance(error) || error.code !== 'ENDPOINT_NOT_FOUND') throw error;
@@ -205,12 +145,12 @@ export function createRestTrackingStore(
       if (input.experimentIds === undefined) {
         let token: string | undefined;
         do {
-          const response = await call<{ experiments?: Experiment[]; next_page_token?: string }>(
-            'POST',
-            '/experiments/search',
-            { view_type: 'ALL', max_results: 1000, page_token: token },
-          );
-          experimentIds.push(...(response.experiments ?? []).map((experiment) => experiment.experiment_id));
+          const response = await call(searchExperimentsResponse, 'POST', '/experiments/search', {
+            view_type: 'ALL',
+            max_results: 1000,
+            page_token: token,
+          });
+          experimentIds.push(...response.experiments.map((experiment) => experiment.experiment_id));
           token = response.next_page_token || undefined;
         } while (token !== undefined);
       }
@@ -219,17 +159,13 @@ export function createRestTrackingStore(
       for (let start = 0; start < experimentIds.length; start += 100) {
         let token: string | undefined;
         do {
-          const response = await call<{ runs?: WireRun[]; next_page_token?: string }>(
-            'POST',
-            '/runs/search',
-            {
-              experiment_ids: experimentIds.slice(start, start + 100),
-              run_view_type: 'DELETED_ONLY',
-              max_results: 1000,
-              page_token: token,
-            },
-          );
-          found.push(...(response.runs ?? []).map((run) => ({ info: fromWireRun(run).info })));
+          const response = await call(searchRunsResponse, 'POST', '/runs/search', {
+            experiment_ids: experimentIds.slice(start, start + 100),
+            run_view_type: 'DELETED_ONLY',
+            max_results: 1000,
+            page_token: token,
+          });
+          found.push(...response.runs.map((run) => ({ info: run.info })));
           token = response.next_page_token || undefined;
         } while (token !== undefined);
       }
@@ -237,7 +173,7 @@ export function createRestTrackingStore(
     },
     purgeRun: async (runId) => {
       try {
-        await transport.json('POST', '/api/2.0/cairn/runs/purge', { run_id: runId });
+        await cairn.send('POST', '/runs/purge', { run_id: runId });
       } catch (error) {
         if (CairnError.isInstance(error) && error.code === 'ENDPOINT_NOT_FOUND') {
           throw new CairnError(
@@ -250,7 +186,7 @@ export function createRestTrackingStore(
       }
     },
     searchRuns: async (input) => {
-      const response = await call<{ runs?: WireRun[]; next_page_token?: string }>('POST', '/runs/search', {
+      const response = await call(searchRunsResponse, 'POST', '/runs/search', {
         experiment_ids: input.experimentIds,
         filter: input.filter,
         run_view_type: input.runViewType,
@@ -258,7 +194,7 @@ export function createRestTrackingStore(
         order_by: input.orderBy,
         page_token: input.pageToken,
       });
-      return page((response.runs ?? []).map(fromWireRun), response.next_page_token);
+      return page(response.runs, response.next_page_token);
     },
     logBatch: async (input) => {
       // On the wire "1" and 1 look alike to protobuf, so a caller's wrong type is caught before sending.
@@ -281,22 +217,19 @@ export function createRestTrackingStore(
     },
     deleteTag: (runId, key) => post('/runs/delete-tag', { run_id: runId, run_uuid: runId, key }),
     getMetricHistory: async (input) => {
-      const response = await call<{ metrics?: WireMetric[]; next_page_token?: string }>(
-        'GET',
-        '/metrics/get-history',
-        {
-          run_id: input.runId,
-          run_uuid: input.runId,
-          metric_key: input.metricKey,
-          max_results: input.maxResults,
-          page_token: input.pageToken,
-        },
-      );
-      return page((response.metrics ?? []).map(fromWireMetric), response.next_page_token);
+      const response = await call(getMetricHistoryResponse, 'GET', '/metrics/get-history', {
+        run_id: input.runId,
+        run_uuid: input.runId,
+        metric_key: input.metricKey,
+        max_results: input.maxResults,
+        page_token: input.pageToken,
+      });
+      return page(response.metrics, response.next_page_token);
     },
     getMetricHistoryBulkInterval: async (input) => {
       // The server samples (in its database); one request, whatever the histories' length.
-      const response = await call<{ metrics?: (WireMetric & { run_id: string })[] }>(
+      const response = await call(
+        getMetricHistoryBulkIntervalResponse,
         'GET',
         '/metrics/get-history-bulk-interval',
         {
@@ -307,10 +240,15 @@ export function createRestTrackingStore(
           max_results: input.maxResults,
         },
       );
-      return (response.metrics ?? []).map((wire): MetricWithRunId => {
-        const { key, value, timestamp, step } = fromWireMetric(wire);
-        return { key, value, timestamp, step, run_id: wire.run_id };
-      });
+      return response.metrics.map(
+        ({ key, value, timestamp, step, run_id }): MetricWithRunId => ({
+          key,
+          value,
+          timestamp,
+          step,
+          run_id,
+        }),
+      );
     },
     logInputs: (input) =>
       post('/runs/log-inputs', {
@@ -321,11 +259,11 @@ export function createRestTrackingStore(
     logOutputs: (input) => post('/runs/outputs', { run_id: input.runId, models: input.models }),
     searchDatasets: async (input) =>
       (
-        await call<{ dataset_summaries?: DatasetSummary[] }>('POST', '/experiments/search-datasets', {
+        await call(searchDatasetsResponse, 'POST', '/experiments/search-datasets', {
           experiment_ids: input.experimentIds,
         })
-      ).dataset_summaries ?? [],
-    ...restLoggedModelMethods(call, fromWireMetric),
+      ).dataset_summaries,
+    ...restLoggedModelMethods(call, send),
     close: async () => {},
   };
 }

@@ -1,4 +1,5 @@
 import { CairnError, errorCodeForHttpStatus, isErrorCode, type StoreEnvironment } from '@cairn/core';
+import { toWireJson } from '@cairn/core/wire';
 import pRetry from 'p-retry';
 import { startIdleDeadline } from './idle-deadline.js';
 
@@ -110,18 +111,6 @@ export function authorizationHeader(env: StoreEnvironment, options: AuthOptions 
     return `Basic ${base64Utf8(`${username}:${password}`)}`;
   return undefined;
 }
-
-/** NaN and infinities travel as strings in protobuf JSON. */
-export const toWireJson = (body: unknown) =>
-  JSON.stringify(body, (_key, value: unknown) =>
-    typeof value === 'number' && !Number.isFinite(value)
-      ? Number.isNaN(value)
-        ? 'NaN'
-        : value > 0
-          ? 'Infinity'
-          : '-Infinity'
-      : value,
-  );
 
 /** Builds a query string with MLflow's conventions: repeated keys for lists, `true`/`false` for booleans. */
 export function toQueryString(query: Record<string, unknown>): string {

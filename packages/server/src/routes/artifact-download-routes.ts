@@ -6,13 +6,13 @@ import {
   type RegistryStore,
   type TrackingStore,
 } from '@cairn/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { prefixedArtifactStore } from '../artifact-roots.js';
 import {
   getLoggedModelArtifactRequest,
   getModelVersionArtifactRequest,
   getRunArtifactRequest,
-} from '../wire/artifact-download-schemas.js';
+} from '@cairn/core/wire';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { prefixedArtifactStore } from '../artifact-roots.js';
 import { sendArtifactFile } from './artifact-file-reply.js';
 import { artifactPathParam } from './artifact-path-param.js';
 import { parseRequest, runIdOf } from './route-table.js';

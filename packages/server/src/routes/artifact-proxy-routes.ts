@@ -6,14 +6,14 @@ import {
   invalidParameter,
   normaliseArtifactPath,
 } from '@cairn/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import mime from 'mime-types';
 import {
   abortMultipartUploadRequest,
   completeMultipartUploadRequest,
   createMultipartUploadRequest,
   listProxiedArtifactsRequest,
-} from '../wire/tracking-schemas.js';
+} from '@cairn/core/wire';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import mime from 'mime-types';
 import { toWireFileInfo } from '../wire/wire-file-info.js';
 import { multipartFileName } from './multipart-file-name.js';
 import { apiPrefixes, parseRequest, type RouteTable, sendJson } from './route-table.js';

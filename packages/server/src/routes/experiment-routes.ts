@@ -8,7 +8,7 @@ import {
   searchExperimentsRequest,
   setExperimentTagRequest,
   updateExperimentRequest,
-} from '../wire/tracking-schemas.js';
+} from '@cairn/core/wire';
 import type { RouteTable } from './route-table.js';
 
 /** Registers MLflow's experiment RPCs (`/mlflow/experiments/*`). */

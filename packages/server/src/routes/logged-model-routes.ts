@@ -5,7 +5,6 @@ import {
   normaliseArtifactPath,
   type TrackingStore,
 } from '@cairn/core';
-import type { FastifyRequest } from 'fastify';
 import {
   createLoggedModelRequest,
   finalizeLoggedModelRequest,
@@ -15,7 +14,8 @@ import {
   logLoggedModelParamsRequest,
   searchLoggedModelsRequest,
   setLoggedModelTagsRequest,
-} from '../wire/logged-model-schemas.js';
+} from '@cairn/core/wire';
+import type { FastifyRequest } from 'fastify';
 import type { RouteTable } from './route-table.js';
 
 const base = '/mlflow/logged-models';

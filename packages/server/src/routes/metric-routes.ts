@@ -1,12 +1,12 @@
 import type { TrackingStore } from '@cairn/core';
-import { getMetricHistoryBulk } from '../metric-history-bulk.js';
-import { getMetricHistoryBulkInterval } from '../metric-history-bulk-interval.js';
-import { streamMetricHistory } from '../metric-history-stream.js';
 import {
   getMetricHistoryBulkIntervalRequest,
   getMetricHistoryBulkRequest,
   getMetricHistoryRequest,
-} from '../wire/tracking-schemas.js';
+} from '@cairn/core/wire';
+import { getMetricHistoryBulk } from '../metric-history-bulk.js';
+import { getMetricHistoryBulkInterval } from '../metric-history-bulk-interval.js';
+import { streamMetricHistory } from '../metric-history-stream.js';
 import { type RouteTable, runIdOf } from './route-table.js';
 
 /** Registers MLflow's metric-history RPCs. */

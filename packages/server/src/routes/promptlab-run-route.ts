@@ -6,8 +6,8 @@ import {
   systemTags,
   type TrackingStore,
 } from '@cairn/core';
+import { type CreatePromptlabRunRequest, createPromptlabRunRequest } from '@cairn/core/wire';
 import type { FastifyInstance } from 'fastify';
-import { type CreatePromptlabRunRequest, createPromptlabRunRequest } from '../wire/promptlab-schemas.js';
 import { appendLogModelHistory } from './log-model-history.js';
 import { promptlabModelFiles } from './promptlab-model-files.js';
 import { parseRequest, sendJson } from './route-table.js';

@@ -8,7 +8,6 @@ import {
   resolveModelVersion,
   type TrackingStore,
 } from '@cairn/core';
-import { type PythonValue, parsePythonJson, pythonJsonDumps, pythonValueOf } from '../wire/python-json.js';
 import {
   aliasRequest,
   createModelVersionRequest,
@@ -26,7 +25,8 @@ import {
   transitionStageRequest,
   updateModelVersionRequest,
   updateRegisteredModelRequest,
-} from '../wire/registry-schemas.js';
+} from '@cairn/core/wire';
+import { type PythonValue, parsePythonJson, pythonJsonDumps, pythonValueOf } from '../wire/python-json.js';
 import { toWireModelVersion, toWireRegisteredModel } from '../wire/wire-model-version.js';
 import { validateModelVersionSource } from './model-version-source.js';
 import type { RouteTable } from './route-table.js';

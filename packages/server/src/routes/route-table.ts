@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { invalidParameter } from '@cairn/core';
+import { toWireJson } from '@cairn/core/wire';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { z } from 'zod';
 import { requestError } from '../wire/request-error.js';
-import { toWireJson } from '../wire/wire-json.js';
 
 /** The prefixes every MLflow RPC is served under: the REST API and the one the MLflow UI calls. */
 export const apiPrefixes = ['/api/2.0', '/ajax-api/2.0'] as const;

@@ -1,5 +1,5 @@
 import type { ArtifactStore, TrackingStore } from '@cairn/core';
-import { listArtifactsRequest } from '../wire/tracking-schemas.js';
+import { listArtifactsRequest } from '@cairn/core/wire';
 import { toWireFileInfo } from '../wire/wire-file-info.js';
 import { artifactPathParam } from './artifact-path-param.js';
 import { type RouteTable, runIdOf } from './route-table.js';

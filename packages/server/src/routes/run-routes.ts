@@ -13,7 +13,7 @@ import {
   searchRunsRequest,
   setTagRequest,
   updateRunRequest,
-} from '../wire/tracking-schemas.js';
+} from '@cairn/core/wire';
 import { appendLogModelHistory } from './log-model-history.js';
 import { type RouteTable, runIdOf } from './route-table.js';
 

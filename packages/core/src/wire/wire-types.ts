@@ -1,5 +1,5 @@
-import { enumFromWire } from '@cairn/core';
 import { z } from 'zod';
+import { enumFromWire } from '../entities/enums.js';
 
 // MLflow's wire follows protobuf's JSON rules: int64 may arrive as a number or a decimal string,
 // doubles may be "NaN"/"Infinity"/"-Infinity", enums may be names or numbers, and a GET query string
@@ -73,3 +73,9 @@ export const wireEnum = <T extends string>(numbers: Record<T, number>) => {
 /** A `{key, value}` pair as MLflow sends params and tags (a missing value reads as ''). */
 export const wireKeyValue = () =>
   z.object({ key: z.string(), value: z.preprocess((value) => value ?? '', z.string()) });
+
+/** A repeated field in a response: protobuf JSON omits an empty list, so absent (or null) reads as []. */
+export const wireList = <T extends z.ZodType>(item: T) => z.preprocess((value) => value ?? [], z.array(item));
+
+/** A string field protobuf JSON may omit when empty: absent reads as ''. */
+export const wireText = () => z.preprocess((value) => value ?? '', z.string());

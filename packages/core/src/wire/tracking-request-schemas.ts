@@ -1,5 +1,5 @@
-import { runStatusNumber, viewTypeNumber } from '@cairn/core';
 import { z } from 'zod';
+import { runStatusNumber, viewTypeNumber } from '../entities/enums.js';
 import { wireDouble, wireEnum, wireInt64, wireKeyValue, wireRepeated, wireString } from './wire-types.js';
 
 // Request bodies of MLflow's tracking RPCs (mlflow/protos/service.proto), snake_case as on the wire.

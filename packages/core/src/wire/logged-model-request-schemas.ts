@@ -1,5 +1,5 @@
-import { loggedModelStatusNumber } from '@cairn/core';
 import { z } from 'zod';
+import { loggedModelStatusNumber } from '../entities/enums.js';
 import { wireBool, wireEnum, wireInt64, wireKeyValue, wireRepeated, wireString } from './wire-types.js';
 
 /** `POST /mlflow/logged-models` (CreateLoggedModel). */
