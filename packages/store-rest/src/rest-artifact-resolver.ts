@@ -14,6 +14,8 @@ export interface RestArtifactResolverOptions extends Omit<RestTransportOptions, 
    * current tracking URI; default `env.MLFLOW_TRACKING_URI` when it is an `http(s)://` URI.
    */
   trackingUri?: string;
+  /** Stream upload bodies (default in Node) or collect them first (default in browsers); see createRestArtifactStore. */
+  streamUploads?: boolean;
 }
 
 function httpServer(uri: string | undefined): string | undefined {
@@ -32,7 +34,8 @@ export function openRestArtifactStore(
   artifactUri: string,
   options: RestArtifactResolverOptions,
 ): ArtifactStore | undefined {
-  const { trackingUri, ...transportOptions } = options;
+  const { trackingUri, streamUploads, ...transportOptions } = options;
+  const uploads = streamUploads === undefined ? {} : { streamUploads };
   const env: StoreEnvironment = options.env ?? {};
   const tracking = httpServer(trackingUri) ?? httpServer(env.MLFLOW_TRACKING_URI);
   const proxied = /^mlflow-artifacts:(?:\/\/([^/]+))?(\/.*)?$/iu.exec(artifactUri);
@@ -44,6 +47,7 @@ export function openRestArtifactStore(
       transport: createRestTransport({ ...transportOptions, baseUrl }),
       prefix: (proxied[2] ?? '').replace(/^\/+/u, ''),
       rootUri: artifactUri,
+      ...uploads,
     });
   }
   const http = /^(https?:\/\/[^/]+)(\/.*)$/iu.exec(artifactUri);
@@ -53,6 +57,7 @@ export function openRestArtifactStore(
     transport: createRestTransport({ ...transportOptions, baseUrl: http[1] as string }),
     prefix: decodeURIComponent((http[2] as string).slice(artifactProxyPath.length).replace(/^\/+/u, '')),
     rootUri: artifactUri,
+    ...uploads,
   });
 }
 

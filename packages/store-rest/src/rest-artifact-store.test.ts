@@ -59,4 +59,20 @@ describe('REST artifact store', () => {
     // Before the fix fetch's request clone held all 95 MB sent so far; now only chunks in flight remain.
     expect((heldAtEnd - before) / chunkBytes).toBeLessThan(32);
   });
+
+  it('collects a streamed body into one replayable request when told not to stream (what browsers need)', async () => {
+    const { received, baseUrl } = await drainingServer();
+    const store = createRestArtifactStore({
+      transport: createRestTransport({ baseUrl }),
+      prefix: '1/run/artifacts',
+      rootUri: 'mlflow-artifacts:/1/run/artifacts',
+      streamUploads: false,
+    });
+    async function* body() {
+      yield new Uint8Array(3);
+      yield new Uint8Array(4);
+    }
+    await store.put('two-chunks.bin', body());
+    expect(received).toEqual([7]);
+  });
 });

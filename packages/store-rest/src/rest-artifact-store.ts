@@ -56,9 +56,27 @@ async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uin
   }
 }
 
-function requestBody(body: ArtifactBody): { body: BodyInit; replayable: boolean } {
+/** Collects a stream into a Blob (which browsers may keep on disk), for runtimes that cannot stream uploads. */
+async function blobOf(body: AsyncIterable<Uint8Array>): Promise<Blob> {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  for await (const chunk of body) parts.push(chunk as Uint8Array<ArrayBuffer>);
+  return new Blob(parts);
+}
+
+/**
+ * Browsers send a streamed request body only over HTTP/2 or QUIC (Chromium refuses it over HTTP/1.1), so
+ * by default only Node-like runtimes stream; elsewhere a streamed body is collected first.
+ */
+const canStreamUploads = () =>
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+async function requestBody(
+  body: ArtifactBody,
+  stream: boolean,
+): Promise<{ body: BodyInit; replayable: boolean }> {
   if (typeof body === 'string') return { body, replayable: true };
   if (body instanceof Uint8Array) return { body: body as Uint8Array<ArrayBuffer>, replayable: true };
+  if (!stream) return { body: await blobOf(body), replayable: true };
   // A stream can be sent only once, so it is not retried.
   return { body: streamOf(body), replayable: false };
 }
@@ -70,11 +88,17 @@ export interface RestArtifactStoreOptions {
   prefix: string;
   /** The artifact URI the store is rooted at (reported as `rootUri`). */
   rootUri: string;
+  /**
+   * Send streamed bodies as a stream (true) or collect them into a Blob first (false). Default: true in
+   * Node, false in browsers, which stream request bodies only over HTTP/2.
+   */
+  streamUploads?: boolean;
 }
 
 /** An ArtifactStore over a tracking server's artifact proxy (`/api/2.0/mlflow-artifacts/artifacts`). */
 export function createRestArtifactStore(options: RestArtifactStoreOptions): ArtifactStore {
   const { transport } = options;
+  const streamUploads = options.streamUploads ?? canStreamUploads();
   const prefix = normaliseArtifactPath(options.prefix, 'artifact_uri');
   const fileUrl = (path: string) =>
     `${transport.baseUrl}${artifactProxyPath}/${encodePath(join(prefix, normaliseArtifactPath(path)))}`;
@@ -97,7 +121,7 @@ export function createRestArtifactStore(options: RestArtifactStoreOptions): Arti
     rootUri: options.rootUri,
     put: async (path, body) => {
       const url = fileUrl(path);
-      const { body: payload, replayable } = requestBody(body);
+      const { body: payload, replayable } = await requestBody(body, streamUploads);
       const response = await transport.raw(url, {
         method: 'PUT',
         body: payload,

@@ -5,7 +5,10 @@ import { createRestTrackingStore } from './rest-tracking-store.js';
 import type { RestTransportOptions } from './rest-transport.js';
 
 /** Options of {@link createRestStorePlugin}: what every store it opens sends (auth, headers, retries, fetch). */
-export type RestStorePluginOptions = Omit<RestTransportOptions, 'baseUrl' | 'env'>;
+export interface RestStorePluginOptions extends Omit<RestTransportOptions, 'baseUrl' | 'env'> {
+  /** Stream upload bodies (default in Node) or collect them first (default in browsers); see createRestArtifactStore. */
+  streamUploads?: boolean;
+}
 
 const isHttp = (uri: string) => /^https?:\/\//iu.test(uri);
 
@@ -17,8 +20,10 @@ function serverOf(uri: string): string {
   return parsed.url;
 }
 
-const transportOptions = (options: RestStorePluginOptions, context: StoreOpenContext) =>
-  context.env === undefined ? options : { ...options, env: context.env };
+const transportOptions = (
+  options: RestTransportOptions | RestStorePluginOptions,
+  context: StoreOpenContext,
+) => (context.env === undefined ? options : { ...options, env: context.env });
 
 /**
  * The REST store plugin: `http(s)://` tracking URIs open tracking and registry stores on that server
@@ -27,14 +32,15 @@ const transportOptions = (options: RestStorePluginOptions, context: StoreOpenCon
  * MLflow's variables are read from `context.env` only; explicit options win over them.
  */
 export function createRestStorePlugin(options: RestStorePluginOptions = {}): StorePlugin {
+  const { streamUploads: _uploads, ...forTransport } = options;
   return {
     specificationVersion: 'v1',
     name: 'rest',
     handles: (uri) => isHttp(uri) || /^mlflow-artifacts:/iu.test(uri),
     openTracking: (uri, context) =>
-      createRestTrackingStore({ ...transportOptions(options, context), baseUrl: serverOf(uri) }),
+      createRestTrackingStore({ ...transportOptions(forTransport, context), baseUrl: serverOf(uri) }),
     openRegistry: (uri, context) =>
-      createRestRegistryStore({ ...transportOptions(options, context), baseUrl: serverOf(uri) }),
+      createRestRegistryStore({ ...transportOptions(forTransport, context), baseUrl: serverOf(uri) }),
     openArtifacts: (uri, context) => {
       const store = openRestArtifactStore(uri, {
         ...transportOptions(options, context),
