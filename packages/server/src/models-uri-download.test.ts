@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CairnClient, defaultArtifactResolvers, openArtifactStore } from '@cairn/client';
+import { CairnClient } from '@cairn/client';
 import { createFileArtifactStore } from '@cairn/store-file';
 import { createMemoryRegistryStore, createMemoryTrackingStore } from '@cairn/store-memory';
 import { describe, expect, it } from 'vitest';
@@ -56,10 +56,9 @@ describe('CairnClient.downloadArtifacts of models:/ URIs', () => {
       expect(await read('models:/m/Production', 'v1.txt')).toBe('one');
       expect(await read('models:/copy/1', 'v1.txt')).toBe('one');
       const logged = await client.store.createLoggedModel({ experimentId: '0', name: 'lm' });
-      await openArtifactStore(logged.info.artifact_uri, defaultArtifactResolvers).put(
-        'MLmodel',
-        'flavors: {}',
-      );
+      // Through the client, whose host-less mlflow-artifacts: URIs refer to its own server (there is no
+      // process-wide "current server" any more for a bare resolver list to fall back on).
+      await client.artifactStoreAt(logged.info.artifact_uri).put('MLmodel', 'flavors: {}');
       expect(await read(`models:/${logged.info.model_id}`, 'MLmodel')).toBe('flavors: {}');
       const singleDst = await mkdtemp(join(dir, 'dl-'));
       const single = await client.downloadArtifacts({
