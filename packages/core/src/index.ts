@@ -28,6 +28,7 @@ export type {
   FinalizeLoggedModelInput,
   GetLoggedModelOptions,
   GetMetricHistoryBulkIntervalInput,
+  GetMetricHistoryDownsampledInput,
   GetMetricHistoryInput,
   ListDeletedRunsInput,
   LogBatchInput,
@@ -200,6 +201,17 @@ export {
   metricHistoryPageSize,
   pageMetricHistory,
 } from './metric-history.js';
+export type {
+  MetricHistoryDownsampleReader,
+  MetricStepBuckets,
+} from './metric-history-downsampling.js';
+export {
+  bucketExtremesOfPoints,
+  downsampleMetricHistory,
+  metricHistoryDownsampleReaderFromPoints,
+  metricStepBucket,
+  validateMetricHistoryDownsampled,
+} from './metric-history-downsampling.js';
 export type {
   MetricHistorySampleReader,
   MetricStepBounds,

@@ -122,6 +122,18 @@ export interface GetMetricHistoryBulkIntervalInput {
   maxResults?: number;
 }
 
+/** Arguments of {@link TrackingStore.getMetricHistoryDownsampled}. */
+export interface GetMetricHistoryDownsampledInput {
+  /** 1 to 100 runs; unknown runs and runs without the metric add nothing. */
+  runIds: readonly string[];
+  metricKey: string;
+  /** The step range, inclusive; give both or neither. Neither: the smallest to the largest step the runs logged. */
+  startStep?: number;
+  endStep?: number;
+  /** How many equal step intervals to split the range into, 1 to 5,000 (default 1,000). */
+  buckets?: number;
+}
+
 /** Arguments of {@link TrackingStore.logInputs}. */
 export interface LogInputsInput {
   runId: string;
@@ -272,6 +284,12 @@ export interface TrackingStore {
    * Implement it with core's `sampleMetricHistoryBulkInterval` over the store's own step queries.
    */
   getMetricHistoryBulkInterval(input: GetMetricHistoryBulkIntervalInput): Promise<MetricWithRunId[]>;
+  /**
+   * One metric of several runs for a chart, min/max-preserving: the step range split into equal buckets,
+   * each run's lowest and highest point per bucket (NaN left out). Implement it with core's
+   * `downsampleMetricHistory` over the store's own queries, so no history is read whole.
+   */
+  getMetricHistoryDownsampled(input: GetMetricHistoryDownsampledInput): Promise<MetricWithRunId[]>;
   /** Records datasets (and MLflow 3 models) a run used; the same dataset logged twice is stored once. */
   logInputs(input: LogInputsInput): Promise<void>;
   /** Records MLflow 3 logged models a run produced. */

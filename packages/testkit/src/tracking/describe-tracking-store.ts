@@ -7,6 +7,7 @@ import { experimentsSuite } from './experiments-suite.js';
 import { inputsSuite } from './inputs-suite.js';
 import { logBatchSuite } from './log-batch-suite.js';
 import { loggedModelsSuite } from './logged-models-suite.js';
+import { metricHistoryDownsamplingSuite } from './metric-history-downsampling-suite.js';
 import { metricHistorySamplingSuite } from './metric-history-sampling-suite.js';
 import { metricHistorySuite } from './metric-history-suite.js';
 import { metricsSuite } from './metrics-suite.js';
@@ -35,6 +36,7 @@ export const trackingSuiteNames = [
   'metrics',
   'metric-history',
   'metric-history-sampling',
+  'metric-history-downsampling',
   'tags',
   'log-batch',
   'inputs',
@@ -61,6 +63,7 @@ const suites: Record<TrackingSuiteName, (context: TrackingSuiteContext) => void>
   metrics: metricsSuite,
   'metric-history': metricHistorySuite,
   'metric-history-sampling': metricHistorySamplingSuite,
+  'metric-history-downsampling': metricHistoryDownsamplingSuite,
   tags: tagsSuite,
   'log-batch': logBatchSuite,
   inputs: inputsSuite,
