@@ -2,7 +2,7 @@ import type { GetMetricHistoryDownsampledInput } from './contracts/tracking-stor
 import type { Metric, MetricWithRunId } from './entities/tracking.js';
 import { invalidParameter } from './errors.js';
 import { limits } from './limits.js';
-import type { MetricStepBounds } from './metric-history-sampling.js';
+import { type MetricStepBounds, stepBoundsOfPoints } from './metric-history-sampling.js';
 
 /** A step range split into `buckets` intervals of (nearly) equal width. */
 export interface MetricStepBuckets {
@@ -172,19 +172,7 @@ export function metricHistoryDownsampleReaderFromPoints(
   load: (runId: string, metricKey: string) => Promise<readonly Metric[]>,
 ): MetricHistoryDownsampleReader {
   return {
-    async stepBounds(runIds, metricKey) {
-      const bounds: MetricStepBounds[] = [];
-      for (const runId of runIds) {
-        let minStep = Number.POSITIVE_INFINITY;
-        let maxStep = Number.NEGATIVE_INFINITY;
-        for (const point of await load(runId, metricKey)) {
-          if (point.step < minStep) minStep = point.step;
-          if (point.step > maxStep) maxStep = point.step;
-        }
-        if (minStep <= maxStep) bounds.push({ runId, minStep, maxStep });
-      }
-      return bounds;
-    },
+    stepBounds: (runIds, metricKey) => stepBoundsOfPoints(runIds, metricKey, load),
     async bucketExtremes(runId, metricKey, range) {
       return bucketExtremesOfPoints(await load(runId, metricKey), range);
     },

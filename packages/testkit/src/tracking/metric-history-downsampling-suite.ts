@@ -8,17 +8,9 @@ import { expect, it } from 'vitest';
 import { expectCairnError } from '../expect-cairn-error.js';
 import { metric, type TrackingSuiteContext } from './tracking-context.js';
 
-/** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A scrambled but reproducible number in [0, 1) for index `i` (multiplicative hashing). */
+const scrambled = (i: number, salt: number) =>
+  ((Math.imul(i + 1, 2_654_435_761) ^ salt) >>> 0) / 4_294_967_296;
 
 /**
  * get-history-downsampled (`getMetricHistoryDownsampled`, Cairn's min/max-preserving downsampler for
@@ -100,7 +92,6 @@ export function metricHistoryDownsamplingSuite(context: TrackingSuiteContext): v
   });
 
   it('matches the reference on random histories, runs in the order asked', async () => {
-    const next = random(20_261_207);
     const experimentId = await context.createExperiment('downsample-random');
     const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
     const runIds: string[] = [];
@@ -108,9 +99,14 @@ export function metricHistoryDownsamplingSuite(context: TrackingSuiteContext): v
       const points: Metric[] = [];
       for (let i = 0; i < 600; i += 1) {
         const step =
-          shape === 'dense' ? i - 100 : shape === 'sparse' ? Math.floor(next() * 50_000) : Math.floor(i / 3);
-        const value = next() < 0.03 ? (special[i % 3] as number) : Math.round(next() * 1000) / 10;
-        points.push(metric('m', value, 1_000 + Math.floor(next() * 50), step));
+          shape === 'dense'
+            ? i - 100
+            : shape === 'sparse'
+              ? Math.floor(scrambled(i, 0x5eed) * 50_000)
+              : Math.floor(i / 3);
+        const value =
+          i % 37 === 0 ? (special[i % 3] as number) : Math.round(scrambled(i, 0xfeed) * 1000) / 10;
+        points.push(metric('m', value, 1_000 + Math.floor(scrambled(i, 0xbeef) * 50), step));
       }
       runIds.push(await runWith(points, experimentId));
     }
