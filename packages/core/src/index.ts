@@ -6,6 +6,16 @@ export type {
   ArtifactStoreResolver,
   MultipartUpload,
 } from './contracts/artifact-store.js';
+export type {
+  CreateLoggedModelInput,
+  FinalizeLoggedModelInput,
+  GetLoggedModelOptions,
+  LoggedModelDatasetFilter,
+  LoggedModelOrderBy,
+  LoggedModelStore,
+  SearchLoggedModelsInput,
+  TrackingStoreLoggedModelMethods,
+} from './contracts/logged-model-store.js';
 export type { Page, PageRequest } from './contracts/page.js';
 export type {
   CreateModelVersionInput,
@@ -22,27 +32,20 @@ export type {
 export type { SearchTracesInput, TraceStore, TraceStoreCapabilities } from './contracts/trace-store.js';
 export type {
   CreateExperimentInput,
-  CreateLoggedModelInput,
   CreateRunInput,
   DeletedRun,
-  FinalizeLoggedModelInput,
-  GetLoggedModelOptions,
   GetMetricHistoryBulkIntervalInput,
   GetMetricHistoryInput,
   ListDeletedRunsInput,
   LogBatchInput,
-  LoggedModelDatasetFilter,
-  LoggedModelOrderBy,
   LogInputsInput,
   LogOutputsInput,
   SearchDatasetsInput,
   SearchExperimentsInput,
-  SearchLoggedModelsInput,
   SearchRunsInput,
   TrackingStore,
   TrackingStoreCapabilities,
   TrackingStoreFactory,
-  TrackingStoreLoggedModelMethods,
   UpdateRunInput,
 } from './contracts/tracking-store.js';
 export type {
