@@ -217,7 +217,7 @@ export {
 } from './metric-history-sampling.js';
 export { type OpenedStores, openArtifactStore, openStores } from './open-stores.js';
 export type { ModelUri } from './registry/model-uri.js';
-export { parseModelUri, resolveModelVersion } from './registry/model-uri.js';
+export { parseModelUri } from './registry/model-uri.js';
 export {
   defaultModelVersionOrder,
   effectiveModelVersionOrder,
