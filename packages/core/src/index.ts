@@ -264,11 +264,10 @@ export { parseSearchFilter } from './search/search-filter.js';
 export type { InMemorySearchInput } from './search/search-in-memory.js';
 export { searchExperimentsInMemory, searchRunsInMemory } from './search/search-in-memory.js';
 export { systemTags } from './tags.js';
-export type { ArtifactUri, ModelsUri, RunsUri, TrackingUri } from './uris.js';
+export type { ArtifactUri, RunsUri, TrackingUri } from './uris.js';
 export {
   joinArtifactUri,
   parseArtifactUri,
-  parseModelsUri,
   parseRunsUri,
   parseTrackingUri,
   pathToFileUri,
