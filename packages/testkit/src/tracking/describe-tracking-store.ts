@@ -1,5 +1,6 @@
 import type { TrackingStore } from '@cairn/core';
-import { afterEach, beforeEach, describe } from 'vitest';
+import { describe } from 'vitest';
+import { useFreshStore } from '../fresh-store.js';
 import { type DescribeStoreOptions, describeNamedSuites } from '../named-suites.js';
 import { concurrencySuite } from './concurrency-suite.js';
 import { experimentTagsSuite } from './experiment-tags-suite.js';
@@ -90,19 +91,7 @@ export function describeTrackingStore(
   options: DescribeStoreOptions = {},
 ): void {
   describe(`TrackingStore conformance: ${name}`, () => {
-    let current: TrackingStore | undefined;
-    beforeEach(async () => {
-      current = await factory();
-    });
-    afterEach(async () => {
-      const store = current;
-      current = undefined;
-      await store?.close();
-    });
-    const context = createTrackingContext(() => {
-      if (current === undefined) throw new Error('The tracking store is only available inside a test');
-      return current;
-    });
+    const context = createTrackingContext(useFreshStore('tracking', factory));
     describeNamedSuites(
       trackingSuiteNames.map((suiteName) => [suiteName, suites[suiteName]] as const),
       context,
