@@ -10,6 +10,7 @@ import {
   createExperimentResponse,
   getExperimentResponse,
   getMetricHistoryBulkIntervalResponse,
+  getMetricHistoryDownsampledResponse,
   getMetricHistoryResponse,
   listDeletedRunsResponse,
   runResponse,
@@ -238,6 +239,30 @@ export function createRestTrackingStore(
           start_step: input.startStep,
           end_step: input.endStep,
           max_results: input.maxResults,
+        },
+      );
+      return response.metrics.map(
+        ({ key, value, timestamp, step, run_id }): MetricWithRunId => ({
+          key,
+          value,
+          timestamp,
+          step,
+          run_id,
+        }),
+      );
+    },
+    getMetricHistoryDownsampled: async (input) => {
+      // Cairn's own RPC: a Cairn server downsamples in its database; MLflow's server answers 404.
+      const response = await call(
+        getMetricHistoryDownsampledResponse,
+        'GET',
+        '/metrics/get-history-downsampled',
+        {
+          run_ids: input.runIds,
+          metric_key: input.metricKey,
+          start_step: input.startStep,
+          end_step: input.endStep,
+          buckets: input.buckets,
         },
       );
       return response.metrics.map(

@@ -124,6 +124,8 @@ export const listDeletedRunsResponse = z.object({
 export const getMetricHistoryResponse = z.object({ metrics: wireList(wireMetric), ...pageToken });
 /** `metrics/get-history-bulk-interval`. */
 export const getMetricHistoryBulkIntervalResponse = z.object({ metrics: wireList(wireMetricWithRunId) });
+/** Cairn's `metrics/get-history-downsampled` (each run's lowest and highest point per step bucket). */
+export const getMetricHistoryDownsampledResponse = z.object({ metrics: wireList(wireMetricWithRunId) });
 /** `experiments/search-datasets`. */
 export const searchDatasetsResponse = z.object({
   dataset_summaries: wireList(
