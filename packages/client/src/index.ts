@@ -1,6 +1,12 @@
 export type { CairnClientOptions, TagRecord } from './cairn-client.js';
 export { CairnClient, createCairnClient } from './cairn-client.js';
 export {
+  defaultStorePlugins,
+  lazyFileStorePlugin,
+  lazyS3StorePlugin,
+  lazySqlStorePlugin,
+} from './default-store-plugins.js';
+export {
   activeRun,
   endRun,
   flush,
@@ -22,6 +28,8 @@ export {
 } from './fluent.js';
 export type { MetricBatcherOptions, MetricSink } from './metric-batcher.js';
 export { MetricBatcher } from './metric-batcher.js';
+export type { GcPlan, GcSelection } from './plan-gc.js';
+export { isUnresolvableArtifactUri, parseOlderThan, planGc } from './plan-gc.js';
 export type {
   RestArtifactStoreOptions,
   RestRegistryStoreOptions,
@@ -36,18 +44,8 @@ export {
   createRestTrackingStore,
   createRestTransport,
   restArtifactResolver,
-  restStorePlugin,
 } from './rest/index.js';
-export type { TrackingStorePlugin } from './store-plugins.js';
-export {
-  defaultArtifactResolvers,
-  defaultTrackingStorePlugins,
-  fileStorePlugin,
-  memoryStorePlugin,
-  openArtifactStore,
-  openTrackingStore,
-  sqlStorePlugin,
-} from './store-plugins.js';
+export { restStorePlugin } from './rest-plugin-bridge.js';
 export { currentUser, defaultRunTags, readGitState } from './system-tags.js';
 export type { ActiveRun, StartRunOptions, TrackingOptions } from './tracking.js';
 export { createTracking, Tracking } from './tracking.js';

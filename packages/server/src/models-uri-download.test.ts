@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CairnClient, defaultArtifactResolvers, openArtifactStore } from '@cairn/client';
+import { CairnClient } from '@cairn/client';
 import { createFileArtifactStore } from '@cairn/store-file';
 import { createMemoryRegistryStore, createMemoryTrackingStore } from '@cairn/store-memory';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ describe('CairnClient.downloadArtifacts of models:/ URIs', () => {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const env = { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' };
     const client = new CairnClient({ trackingUri: url, env });
-    const registry = client.registry;
+    const registry = await client.registryStore();
     if (registry === undefined) throw new Error('an http:// client has a registry');
     try {
       const run = await client.createRun('0');
@@ -55,11 +55,11 @@ describe('CairnClient.downloadArtifacts of models:/ URIs', () => {
       expect(await read('models:/m/latest', 'v2.txt')).toBe('two');
       expect(await read('models:/m/Production', 'v1.txt')).toBe('one');
       expect(await read('models:/copy/1', 'v1.txt')).toBe('one');
-      const logged = await client.store.createLoggedModel({ experimentId: '0', name: 'lm' });
-      await openArtifactStore(logged.info.artifact_uri, defaultArtifactResolvers).put(
-        'MLmodel',
-        'flavors: {}',
-      );
+      const logged = await (await client.trackingStore()).createLoggedModel({
+        experimentId: '0',
+        name: 'lm',
+      });
+      await (await client.artifactStoreAt(logged.info.artifact_uri)).put('MLmodel', 'flavors: {}');
       expect(await read(`models:/${logged.info.model_id}`, 'MLmodel')).toBe('flavors: {}');
       const singleDst = await mkdtemp(join(dir, 'dl-'));
       const single = await client.downloadArtifacts({

@@ -11,6 +11,8 @@ export { mlflowSchemaRevision, mlflowSchemaVersion } from './schema/mlflow-revis
 export type { SqlDialectName } from './sql-dialect-name.js';
 export type { SqlRegistryStoreOptions } from './sql-registry-store.js';
 export { createSqlRegistryStore } from './sql-registry-store.js';
+export type { SqlStorePluginOptions } from './sql-store-plugin.js';
+export { createSqlStorePlugin, sqlStorePlugin } from './sql-store-plugin.js';
 export type { SqlTrackingStoreOptions } from './sql-tracking-store.js';
 export { createSqlTrackingStore } from './sql-tracking-store.js';
 export type { EnsureSchemaOptions, UpgradeResult } from './upgrade-database.js';

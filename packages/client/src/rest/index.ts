@@ -8,7 +8,6 @@ export {
 } from './rest-artifact-store.js';
 export type { RestRegistryStoreOptions } from './rest-registry-store.js';
 export { createRestRegistryStore } from './rest-registry-store.js';
-export { restStorePlugin } from './rest-store-plugin.js';
 export type { RestTrackingStoreOptions } from './rest-tracking-store.js';
 export { createRestTrackingStore } from './rest-tracking-store.js';
 export type { QueryValue, RestTransport, RestTransportOptions } from './rest-transport.js';

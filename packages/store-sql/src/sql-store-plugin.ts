@@ -1,0 +1,70 @@
+import { isAbsolute, resolve } from 'node:path';
+import {
+  invalidParameter,
+  parseTrackingUri,
+  pathToFileUri,
+  type StoreOpenContext,
+  type StorePlugin,
+} from '@cairn/core';
+import type { OpenSqlDatabaseOptions } from './open-sql-database.js';
+import { createSqlRegistryStore } from './sql-registry-store.js';
+import { createSqlTrackingStore } from './sql-tracking-store.js';
+
+/** Options of {@link createSqlStorePlugin}: how every database it opens is opened (drivers, pool, SQLite lock). */
+export type SqlStorePluginOptions = OpenSqlDatabaseOptions;
+
+/** Where new experiments keep artifacts when neither the URI nor the context says: `<cwd>/mlartifacts`, as MLflow. */
+const defaultArtifactDirectory = 'mlartifacts';
+
+function isSqlUri(uri: string): boolean {
+  try {
+    const kind = parseTrackingUri(uri).kind;
+    return kind === 'sqlite' || kind === 'postgresql' || kind === 'mysql';
+  } catch {
+    return false;
+  }
+}
+
+function needCwd(uri: string, context: StoreOpenContext): string {
+  if (context.cwd === undefined) {
+    throw invalidParameter(`Cannot open '${uri}': a relative path needs a working directory (cwd)`, {
+      field: 'tracking_uri',
+    });
+  }
+  return context.cwd;
+}
+
+/**
+ * The URI the store opens: a relative SQLite path (`sqlite:///mlflow.db`, as MLflow reads it) made absolute
+ * against `context.cwd`, so the file does not move with the process's working directory.
+ */
+function databaseUri(uri: string, context: StoreOpenContext): string {
+  const parsed = parseTrackingUri(uri);
+  if (parsed.kind !== 'sqlite' || parsed.path === ':memory:' || isAbsolute(parsed.path)) return uri.trim();
+  return `sqlite:///${resolve(needCwd(uri, context), parsed.path)}`;
+}
+
+/**
+ * A plugin for `sqlite:///path.db`, `postgresql://...` and `mysql://...` URIs (SQLAlchemy's `+driver`
+ * spellings included): MLflow's SQL schema, tracking and model registry in the same database. Tracking and
+ * registry stores on one SQLite file in one process share one connection. New experiments keep artifacts
+ * under `context.artifactRoot`, else `<cwd>/mlartifacts`.
+ */
+export function createSqlStorePlugin(options: SqlStorePluginOptions = {}): StorePlugin {
+  return {
+    specificationVersion: 'v1',
+    name: 'sql',
+    handles: isSqlUri,
+    openTracking: (uri, context) =>
+      createSqlTrackingStore({
+        ...options,
+        uri: databaseUri(uri, context),
+        artifactRoot:
+          context.artifactRoot ?? pathToFileUri(resolve(needCwd(uri, context), defaultArtifactDirectory)),
+      }),
+    openRegistry: (uri, context) => createSqlRegistryStore({ ...options, uri: databaseUri(uri, context) }),
+  };
+}
+
+/** {@link createSqlStorePlugin} with default options: drivers imported on first use. */
+export const sqlStorePlugin: StorePlugin = createSqlStorePlugin();
