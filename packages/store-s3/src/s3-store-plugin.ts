@@ -17,12 +17,26 @@ export function createS3StorePlugin(options: S3StorePluginOptions = {}): StorePl
     specificationVersion: 'v1',
     name: 's3',
     handles: isS3Uri,
-    openArtifacts: (uri, context) =>
-      createS3ArtifactStore({
-        ...(context.env === undefined ? {} : { env: { ...context.env } }),
+    openArtifacts: (uri, context) => {
+      const env = context.env;
+      // The SDK's default credential chain reads the process's variables only; keys given in context.env
+      // are passed to it explicitly.
+      const credentials =
+        env?.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+          ? {
+              credentials: {
+                accessKeyId: env.AWS_ACCESS_KEY_ID,
+                secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+                ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+              },
+            }
+          : {};
+      return createS3ArtifactStore({
+        ...(env === undefined ? {} : { env: { ...env }, ...credentials }),
         ...options,
         uri,
-      }),
+      });
+    },
   };
 }
 

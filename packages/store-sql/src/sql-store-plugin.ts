@@ -48,20 +48,25 @@ function databaseUri(uri: string, context: StoreOpenContext): string {
  * A plugin for `sqlite:///path.db`, `postgresql://...` and `mysql://...` URIs (SQLAlchemy's `+driver`
  * spellings included): MLflow's SQL schema, tracking and model registry in the same database. Tracking and
  * registry stores on one SQLite file in one process share one connection. New experiments keep artifacts
- * under `context.artifactRoot`, else `<cwd>/mlartifacts`.
+ * under `context.artifactRoot`, else `<cwd>/mlartifacts` (the store's own default without a `cwd`).
  */
 export function createSqlStorePlugin(options: SqlStorePluginOptions = {}): StorePlugin {
   return {
     specificationVersion: 'v1',
     name: 'sql',
     handles: isSqlUri,
-    openTracking: (uri, context) =>
-      createSqlTrackingStore({
+    openTracking: (uri, context) => {
+      const artifactRoot =
+        context.artifactRoot ??
+        (context.cwd === undefined
+          ? undefined
+          : pathToFileUri(resolve(context.cwd, defaultArtifactDirectory)));
+      return createSqlTrackingStore({
         ...options,
         uri: databaseUri(uri, context),
-        artifactRoot:
-          context.artifactRoot ?? pathToFileUri(resolve(needCwd(uri, context), defaultArtifactDirectory)),
-      }),
+        ...(artifactRoot === undefined ? {} : { artifactRoot }),
+      });
+    },
     openRegistry: (uri, context) => createSqlRegistryStore({ ...options, uri: databaseUri(uri, context) }),
   };
 }
