@@ -5,6 +5,7 @@ export type {
   SqliteWriteLock,
 } from './open-sql-database.js';
 export { openSqlDatabase } from './open-sql-database.js';
+export { resolveDatabaseUri } from './resolve-database-uri.js';
 export type { CairnIndexSpec } from './schema/cairn-indexes.js';
 export { cairnIndexes } from './schema/cairn-indexes.js';
 export { mlflowSchemaRevision, mlflowSchemaVersion } from './schema/mlflow-revision.js';

@@ -1,12 +1,7 @@
-import { isAbsolute, resolve } from 'node:path';
-import {
-  invalidParameter,
-  parseTrackingUri,
-  pathToFileUri,
-  type StoreOpenContext,
-  type StorePlugin,
-} from '@cairn/core';
+import { resolve } from 'node:path';
+import { parseTrackingUri, pathToFileUri, type StorePlugin } from '@cairn/core';
 import type { OpenSqlDatabaseOptions } from './open-sql-database.js';
+import { resolveDatabaseUri } from './resolve-database-uri.js';
 import { createSqlRegistryStore } from './sql-registry-store.js';
 import { createSqlTrackingStore } from './sql-tracking-store.js';
 
@@ -23,25 +18,6 @@ function isSqlUri(uri: string): boolean {
   } catch {
     return false;
   }
-}
-
-function needCwd(uri: string, context: StoreOpenContext): string {
-  if (context.cwd === undefined) {
-    throw invalidParameter(`Cannot open '${uri}': a relative path needs a working directory (cwd)`, {
-      field: 'tracking_uri',
-    });
-  }
-  return context.cwd;
-}
-
-/**
- * The URI the store opens: a relative SQLite path (`sqlite:///mlflow.db`, as MLflow reads it) made absolute
- * against `context.cwd`, so the file does not move with the process's working directory.
- */
-function databaseUri(uri: string, context: StoreOpenContext): string {
-  const parsed = parseTrackingUri(uri);
-  if (parsed.kind !== 'sqlite' || parsed.path === ':memory:' || isAbsolute(parsed.path)) return uri.trim();
-  return `sqlite:///${resolve(needCwd(uri, context), parsed.path)}`;
 }
 
 /**
@@ -63,11 +39,12 @@ export function createSqlStorePlugin(options: SqlStorePluginOptions = {}): Store
           : pathToFileUri(resolve(context.cwd, defaultArtifactDirectory)));
       return createSqlTrackingStore({
         ...options,
-        uri: databaseUri(uri, context),
+        uri: resolveDatabaseUri(uri, context.cwd),
         ...(artifactRoot === undefined ? {} : { artifactRoot }),
       });
     },
-    openRegistry: (uri, context) => createSqlRegistryStore({ ...options, uri: databaseUri(uri, context) }),
+    openRegistry: (uri, context) =>
+      createSqlRegistryStore({ ...options, uri: resolveDatabaseUri(uri, context.cwd) }),
   };
 }
 
