@@ -457,9 +457,9 @@ export class CairnClient implements AsyncDisposable {
 
   /** Releases the stores. */
   async close(): Promise<void> {
-    const opened = this.#opened;
-    if (opened === undefined) return;
-    await (await opened).close();
+    // Stores that failed to open hold nothing to release; the failure was the caller's to see already.
+    const stores = await this.#opened?.catch(() => undefined);
+    await stores?.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
