@@ -33,7 +33,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createCairnClient } from '@cairn/client';
-import { freePort, startTestS3Server } from '@cairn/store-s3/testing';
+import { freePort, setTestS3Environment, startTestS3Server } from '@cairn/store-s3/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const execFileAsync = promisify(execFile);
@@ -505,7 +505,7 @@ try {
     start = now();
     s3 = await startTestS3Server();
     await s3.createBucket('bench');
-    Object.assign(process.env, s3.env);
+    setTestS3Environment(s3);
     console.log(`moto S3 server on ${s3.endpoint} (ready in ${fmt((now() - start) / 1000, 1)} s)`);
   }
   for (const path of paths) {

@@ -4,6 +4,9 @@
 //      for steps every run logs densely (the shape training loops log, counted arithmetically) and for
 //      irregular steps (counted and ranked in SQL). Baseline: the load-everything path Cairn had before
 //      (every history paged into JS, then sampled), which must give the same answer.
+//  (a2) get-history-downsampled (Cairn's min/max-preserving downsampler for charts) over the same runs, 1,000
+//      buckets: each bucket's lowest and highest point picked in SQL, against the same rules over histories
+//      paged into JS (same answer, hashed).
 //  (b) get-history of one 1,000,000-point history through the server (a forked child, so memory and event
 //      loop are its own): streamed page by page vs the whole body built before answering (as it was):
 //      server peak RSS (goal <= 300 MB), RSS afterwards against idle (goal <= 1.2x), the longest event-loop
@@ -18,7 +21,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { metricHistorySampleReaderFromPoints, sampleMetricHistoryBulkInterval } from '@cairn/core';
+import {
+  downsampleMetricHistory,
+  metricHistoryDownsampleReaderFromPoints,
+  metricHistorySampleReaderFromPoints,
+  sampleMetricHistoryBulkInterval,
+} from '@cairn/core';
 import { createSqlTrackingStore } from '@cairn/store-sql';
 import Database from 'better-sqlite3';
 
@@ -86,25 +94,32 @@ async function fill(dbPath) {
 /** Child: one sampling path, called `samples` times; prints p50, max, peak RSS and a digest of the answer. */
 async function sampleChild(dbPath, key, path, runIds) {
   const store = createSqlTrackingStore({ uri: `sqlite:///${dbPath}`, artifactRoot: 'mlflow-artifacts:' });
-  const loadEverything = (input) =>
-    sampleMetricHistoryBulkInterval(
-      metricHistorySampleReaderFromPoints(async (runId, metricKey) => {
-        const points = [];
-        let pageToken;
-        do {
-          const page = await store.getMetricHistory({ runId, metricKey, pageToken });
-          points.push(...page.items);
-          pageToken = page.nextPageToken;
-        } while (pageToken !== undefined);
-        return points;
+  const wholeHistory = async (runId, metricKey) => {
+    const points = [];
+    let pageToken;
+    do {
+      const page = await store.getMetricHistory({ runId, metricKey, pageToken });
+      points.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== undefined);
+    return points;
+  };
+  const paths = {
+    sql: (input) => store.getMetricHistoryBulkInterval(input),
+    'load-all': (input) =>
+      sampleMetricHistoryBulkInterval(metricHistorySampleReaderFromPoints(wholeHistory), input),
+    'downsample-sql': (input) => store.getMetricHistoryDownsampled({ ...input, buckets: 1000 }),
+    'downsample-load-all': (input) =>
+      downsampleMetricHistory(metricHistoryDownsampleReaderFromPoints(wholeHistory), {
+        ...input,
+        buckets: 1000,
       }),
-      input,
-    );
-  const sample = path === 'sql' ? (input) => store.getMetricHistoryBulkInterval(input) : loadEverything;
+  };
+  const sample = paths[path];
   await store.getExperimentByName('metric-history-bench');
   const timings = [];
   let answer = [];
-  const rounds = path === 'sql' ? samples : Math.min(samples, 3);
+  const rounds = path.endsWith('load-all') ? Math.min(samples, 3) : samples;
   for (let i = 0; i < rounds; i += 1) {
     const start = process.hrtime.bigint();
     answer = await sample({ runIds, metricKey: key });
@@ -271,6 +286,24 @@ if (process.argv[2] === '--child') {
         `  ${shape.padEnd(16)} in the database: p50 ${fmt(inSql.p50, 1)} ms, max ${fmt(inSql.max, 1)} ms, peak RSS ${fmt(inSql.peakRssMb)} MB` +
           ` | load-everything path (before): p50 ${fmt(before.p50, 0)} ms, peak RSS ${fmt(before.peakRssMb)} MB` +
           ` | ${fmt(before.p50 / inSql.p50, 1)}x faster; ${fmt(inSql.points)} points at ${fmt(inSql.steps)} steps, same answer`,
+      );
+    }
+    console.log('\n(a2) get-history-downsampled (Cairn), 1,000 buckets: lowest and highest point per bucket');
+    for (const [shape, key, runIds] of [
+      ['dense steps', 'loss', ids.dense],
+      ['irregular steps', 'sparse', ids.sparse],
+    ]) {
+      const inSql = runSampleChild(dbPath, key, 'downsample-sql', runIds);
+      const before = runSampleChild(dbPath, key, 'downsample-load-all', runIds);
+      if (inSql.digest !== before.digest) {
+        throw new Error(
+          `${shape}: downsampled in the database and in JS disagree (${inSql.digest} vs ${before.digest})`,
+        );
+      }
+      console.log(
+        `  ${shape.padEnd(16)} in the database: p50 ${fmt(inSql.p50, 1)} ms, max ${fmt(inSql.max, 1)} ms, peak RSS ${fmt(inSql.peakRssMb)} MB` +
+          ` | histories paged into JS: p50 ${fmt(before.p50, 0)} ms, peak RSS ${fmt(before.peakRssMb)} MB` +
+          ` | ${fmt(before.p50 / inSql.p50, 1)}x faster; ${fmt(inSql.points)} points, same answer`,
       );
     }
     console.log(

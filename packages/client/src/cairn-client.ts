@@ -18,14 +18,8 @@ import type {
   TrackingStore,
   ViewType,
 } from '@cairn/core';
-import {
-  invalidParameter,
-  openArtifactStore,
-  openStores,
-  parseModelUri,
-  parseRunsUri,
-  resolveModelVersion,
-} from '@cairn/core';
+import { invalidParameter, openArtifactStore, openStores, parseRunsUri } from '@cairn/core';
+import { resolveModelsUri } from '@cairn/registry';
 import { stringify } from 'yaml';
 import { downloadTree, uploadDirectory, uploadFile } from './artifact-transfer.js';
 import { defaultStorePlugins } from './default-store-plugins.js';
@@ -388,32 +382,11 @@ export class CairnClient implements AsyncDisposable {
 
   /** The root of a `models:/` URI's files, and the URI's path under it (subpaths of copies before the URI's). */
   async #resolveModelFiles(modelsUri: string): Promise<{ root: string; subpath: string }> {
-    let current = modelsUri;
-    let subpath = '';
-    // A chain of copies (models:/a/1 registered from models:/b/2 ...) ends in real files; ten hops is plenty.
-    for (let hop = 0; hop < 10 && current.startsWith('models:'); hop += 1) {
-      const uri = parseModelUri(current);
-      if (uri.kind === 'logged-model') {
-        current = (await (await this.trackingStore()).getLoggedModel(uri.modelId)).info.artifact_uri;
-      } else {
-        const registry = await this.registryStore();
-        if (registry === undefined) {
-          throw invalidParameter(
-            `Cannot resolve ${modelsUri}: this client has no model registry (give registryStore, or use an http(s) tracking URI)`,
-            { field: 'artifact_uri' },
-          );
-        }
-        const version = await resolveModelVersion(registry, uri);
-        current = await registry.getModelVersionDownloadUri(version.name, version.version);
-      }
-      subpath = [uri.subpath, subpath].filter((part) => part !== '').join('/');
-    }
-    if (current.startsWith('models:')) {
-      throw invalidParameter(`Cannot resolve ${modelsUri}: its sources refer to each other in a loop`, {
-        field: 'artifact_uri',
-      });
-    }
-    return { root: current.replace(/\/+$/u, ''), subpath };
+    const { artifactUri, subpath } = await resolveModelsUri(modelsUri, {
+      registry: await this.registryStore(),
+      tracking: await this.trackingStore(),
+    });
+    return { root: artifactUri.replace(/\/+$/u, ''), subpath };
   }
 
   /** A store rooted at an artifact URI; `runs:/<id>/<path>` is `<path>` under that run's artifact URI. */

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTestS3Server, type TestS3Server } from '@cairn/store-s3/testing';
+import { setTestS3Environment, startTestS3Server, type TestS3Server } from '@cairn/store-s3/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCairnClient } from './cairn-client.js';
 import { tempDir } from './test-helpers.js';
@@ -88,24 +88,18 @@ describe('artifact transfer progress', () => {
 
 describe('CairnClient with artifacts on S3 (moto server, default resolvers)', () => {
   let server: TestS3Server;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnvironment = () => {};
 
   // A fresh machine first installs moto into a venv (about half a minute), hence the long hook timeout.
   beforeAll(async () => {
     server = await startTestS3Server();
     await server.createBucket('client-artifacts');
     // The default resolver reads MLflow's variables, exactly as a user's environment would set them.
-    for (const [key, value] of Object.entries(server.env)) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
+    restoreEnvironment = setTestS3Environment(server);
   }, 300_000);
 
   afterAll(async () => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnvironment();
     await server?.stop();
   });
 

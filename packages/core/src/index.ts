@@ -6,6 +6,16 @@ export type {
   ArtifactStoreResolver,
   MultipartUpload,
 } from './contracts/artifact-store.js';
+export type {
+  CreateLoggedModelInput,
+  FinalizeLoggedModelInput,
+  GetLoggedModelOptions,
+  LoggedModelDatasetFilter,
+  LoggedModelOrderBy,
+  LoggedModelStore,
+  SearchLoggedModelsInput,
+  TrackingStoreLoggedModelMethods,
+} from './contracts/logged-model-store.js';
 export type { Page, PageRequest } from './contracts/page.js';
 export type {
   CreateModelVersionInput,
@@ -22,27 +32,21 @@ export type {
 export type { SearchTracesInput, TraceStore, TraceStoreCapabilities } from './contracts/trace-store.js';
 export type {
   CreateExperimentInput,
-  CreateLoggedModelInput,
   CreateRunInput,
   DeletedRun,
-  FinalizeLoggedModelInput,
-  GetLoggedModelOptions,
   GetMetricHistoryBulkIntervalInput,
+  GetMetricHistoryDownsampledInput,
   GetMetricHistoryInput,
   ListDeletedRunsInput,
   LogBatchInput,
-  LoggedModelDatasetFilter,
-  LoggedModelOrderBy,
   LogInputsInput,
   LogOutputsInput,
   SearchDatasetsInput,
   SearchExperimentsInput,
-  SearchLoggedModelsInput,
   SearchRunsInput,
   TrackingStore,
   TrackingStoreCapabilities,
   TrackingStoreFactory,
-  TrackingStoreLoggedModelMethods,
   UpdateRunInput,
 } from './contracts/tracking-store.js';
 export type {
@@ -201,6 +205,17 @@ export {
   pageMetricHistory,
 } from './metric-history.js';
 export type {
+  MetricHistoryDownsampleReader,
+  MetricStepBuckets,
+} from './metric-history-downsampling.js';
+export {
+  bucketExtremesOfPoints,
+  downsampleMetricHistory,
+  metricHistoryDownsampleReaderFromPoints,
+  metricStepBucket,
+  validateMetricHistoryDownsampled,
+} from './metric-history-downsampling.js';
+export type {
   MetricHistorySampleReader,
   MetricStepBounds,
   MetricStepRange,
@@ -214,7 +229,7 @@ export {
 } from './metric-history-sampling.js';
 export { type OpenedStores, openArtifactStore, openStores } from './open-stores.js';
 export type { ModelUri } from './registry/model-uri.js';
-export { parseModelUri, resolveModelVersion } from './registry/model-uri.js';
+export { parseModelUri } from './registry/model-uri.js';
 export {
   defaultModelVersionOrder,
   effectiveModelVersionOrder,
@@ -261,11 +276,10 @@ export { parseSearchFilter } from './search/search-filter.js';
 export type { InMemorySearchInput } from './search/search-in-memory.js';
 export { searchExperimentsInMemory, searchRunsInMemory } from './search/search-in-memory.js';
 export { systemTags } from './tags.js';
-export type { ArtifactUri, ModelsUri, RunsUri, TrackingUri } from './uris.js';
+export type { ArtifactUri, RunsUri, TrackingUri } from './uris.js';
 export {
   joinArtifactUri,
   parseArtifactUri,
-  parseModelsUri,
   parseRunsUri,
   parseTrackingUri,
   pathToFileUri,

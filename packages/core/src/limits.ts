@@ -35,6 +35,8 @@ export const limits = {
   metricHistoryBulkMaxRunIds: 100,
   /** get-history-bulk-interval: default and largest number of steps sampled (MLflow's MAX_RESULTS_PER_RUN). */
   metricHistoryBulkIntervalMaxResults: 2500,
+  /** get-history-downsampled (Cairn's): the most step intervals a range may be split into. */
+  metricHistoryDownsampleMaxBuckets: 5000,
   searchRegisteredModelsMaxResults: 1000,
   searchModelVersionsMaxResults: 200000,
   searchTracesMaxResults: 500,

@@ -159,6 +159,25 @@ export async function sampleMetricHistoryBulkInterval(
   return result;
 }
 
+/** Each run's smallest and largest step, from whole histories; runs with no point are left out. */
+export async function stepBoundsOfPoints(
+  runIds: readonly string[],
+  metricKey: string,
+  load: (runId: string, metricKey: string) => Promise<readonly Metric[]>,
+): Promise<MetricStepBounds[]> {
+  const bounds: MetricStepBounds[] = [];
+  for (const runId of runIds) {
+    let minStep = Number.POSITIVE_INFINITY;
+    let maxStep = Number.NEGATIVE_INFINITY;
+    for (const point of await load(runId, metricKey)) {
+      if (point.step < minStep) minStep = point.step;
+      if (point.step > maxStep) maxStep = point.step;
+    }
+    if (minStep <= maxStep) bounds.push({ runId, minStep, maxStep });
+  }
+  return bounds;
+}
+
 const byStepThenTime = (left: Metric, right: Metric) =>
   compareSortKeys(
     [left.step, left.timestamp, left.value],
@@ -184,19 +203,7 @@ export function metricHistorySampleReaderFromPoints(
     return found;
   };
   return {
-    async stepBounds(runIds, metricKey) {
-      const bounds: MetricStepBounds[] = [];
-      for (const runId of runIds) {
-        let minStep = Number.POSITIVE_INFINITY;
-        let maxStep = Number.NEGATIVE_INFINITY;
-        for (const point of await points(runId, metricKey)) {
-          if (point.step < minStep) minStep = point.step;
-          if (point.step > maxStep) maxStep = point.step;
-        }
-        if (minStep <= maxStep) bounds.push({ runId, minStep, maxStep });
-      }
-      return bounds;
-    },
+    stepBounds: (runIds, metricKey) => stepBoundsOfPoints(runIds, metricKey, points),
     async sampledSteps(range, maxResults) {
       const steps = new Set<number>();
       for (const runId of range.runIds) {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   joinArtifactUri,
   parseArtifactUri,
-  parseModelsUri,
   parseRunsUri,
   parseTrackingUri,
   pathToFileUri,
@@ -55,27 +54,6 @@ describe('parseRunsUri', () => {
   it('rejects other URIs', () => {
     expect(() => parseRunsUri('models:/x/1')).toThrow(/runs:\/<run_id>/);
     expect(() => parseRunsUri('runs:/')).toThrow();
-  });
-});
-
-describe('parseModelsUri', () => {
-  it.each([
-    ['models:/my-model/3', { kind: 'version', name: 'my-model', version: '3' }],
-    ['models:/my-model/Production', { kind: 'stage', name: 'my-model', stage: 'Production' }],
-    ['models:/my-model/latest', { kind: 'latest', name: 'my-model' }],
-    ['models:/my-model@champion', { kind: 'alias', name: 'my-model', alias: 'champion' }],
-    [
-      'models:/m-0123456789abcdef0123456789abcdef',
-      { kind: 'logged-model', modelId: 'm-0123456789abcdef0123456789abcdef' },
-    ],
-    ['models:/team/model/2', { kind: 'version', name: 'team/model', version: '2' }],
-  ])('%s', (uri, expected) => {
-    expect(parseModelsUri(uri)).toEqual(expected);
-  });
-
-  it('rejects a name without version, stage or alias', () => {
-    expect(() => parseModelsUri('models:/just-a-name')).toThrow(/models:\/<name>\/<version\|stage>/);
-    expect(() => parseModelsUri('runs:/x')).toThrow();
   });
 });
 

@@ -76,38 +76,6 @@ export function parseRunsUri(uri: string): RunsUri {
   return { runId: match[1], artifactPath: (match[2] ?? '').replace(/\/+$/u, '') };
 }
 
-/** A `models:/` URI: by version, by stage (or `latest`), by alias, or an MLflow 3 logged-model id. */
-export type ModelsUri =
-  | { kind: 'version'; name: string; version: string }
-  | { kind: 'stage'; name: string; stage: string }
-  | { kind: 'latest'; name: string }
-  | { kind: 'alias'; name: string; alias: string }
-  | { kind: 'logged-model'; modelId: string };
-
-/** Parses `models:/<name>/<version|stage|latest>`, `models:/<name>@<alias>` and `models:/<m-id>`. */
-export function parseModelsUri(uri: string): ModelsUri {
-  const match = /^models:\/+(.+)$/u.exec(uri);
-  const body = match?.[1]?.replace(/\/+$/u, '');
-  if (!body) throw invalidParameter(`Not a valid models URI: '${uri}'`, { field: 'uri' });
-  const at = body.lastIndexOf('@');
-  if (at > 0 && !body.slice(at).includes('/')) {
-    return { kind: 'alias', name: body.slice(0, at), alias: body.slice(at + 1) };
-  }
-  const slash = body.lastIndexOf('/');
-  if (slash === -1) {
-    if (/^m-[0-9a-f]{32}$/u.test(body)) return { kind: 'logged-model', modelId: body };
-    throw invalidParameter(
-      `Not a valid models URI: '${uri}'. Expected models:/<name>/<version|stage>, models:/<name>@<alias> or models:/<model_id>`,
-      { field: 'uri' },
-    );
-  }
-  const name = body.slice(0, slash);
-  const suffix = body.slice(slash + 1);
-  if (/^\d+$/u.test(suffix)) return { kind: 'version', name, version: suffix };
-  if (suffix.toLowerCase() === 'latest') return { kind: 'latest', name };
-  return { kind: 'stage', name, stage: suffix };
-}
-
 /** An artifact location split into scheme and the rest (`file`, `s3`, `mlflow-artifacts`, `http`...). */
 export interface ArtifactUri {
   scheme: string;

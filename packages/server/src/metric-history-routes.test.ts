@@ -223,6 +223,51 @@ describe('metrics/get-history-bulk-interval', () => {
   });
 });
 
+describe('metrics/get-history-downsampled (Cairn’s, for charts)', () => {
+  it('answers each run’s lowest and highest point per bucket under both prefixes', async () => {
+    app = memoryServer();
+    const { runId } = await newRun(app);
+    const points: { key: string; value: number | string; timestamp: number; step: number }[] = Array.from(
+      { length: 100 },
+      (_, step) => ({ key: 'm', value: 1, timestamp: 5, step }),
+    );
+    points[42] = { key: 'm', value: 9, timestamp: 5, step: 42 };
+    points[43] = { key: 'm', value: 'NaN', timestamp: 5, step: 43 };
+    await logPoints(app, runId, points);
+    for (const prefix of [api, ajax]) {
+      const response = await get(
+        app,
+        `${prefix}/metrics/get-history-downsampled?${query({ run_ids: runId, metric_key: 'm', buckets: 2 })}`,
+      );
+      expect(response.status).toBe(200);
+      expect(response.body.metrics).toEqual([
+        { key: 'm', value: 1, timestamp: 5, step: 0, run_id: runId },
+        { key: 'm', value: 9, timestamp: 5, step: 42, run_id: runId },
+        { key: 'm', value: 1, timestamp: 5, step: 50, run_id: runId },
+      ]);
+    }
+  });
+
+  it('rejects bad requests with INVALID_PARAMETER_VALUE naming the field and the limit', async () => {
+    app = memoryServer();
+    const cases: [Record<string, string | number | string[]>, string][] = [
+      [{ metric_key: 'key' }, "Missing value for required parameter 'run_ids'"],
+      [{ run_ids: '123', metric_key: 'key', buckets: 0 }, 'buckets must be an integer from 1 to 5000, got 0'],
+      [
+        { run_ids: '123', metric_key: 'key', buckets: 'many' },
+        'Invalid value "many" for parameter \'buckets\'',
+      ],
+      [{ run_ids: '123', metric_key: 'key', start_step: 3 }, 'both must be specified'],
+    ];
+    for (const [params, message] of cases) {
+      const response = await get(app, `${ajax}/metrics/get-history-downsampled?${query(params)}`);
+      expect(response.status, message).toBe(400);
+      expect(response.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+      expect(response.body.message).toContain(message);
+    }
+  });
+});
+
 /** A store that counts the history pages it is asked for. */
 function countingStore(inner: TrackingStore, pages: GetMetricHistoryInput[]): TrackingStore {
   return {

@@ -6,6 +6,7 @@ import {
   type GetLoggedModelOptions,
   type LoggedModel,
   type LoggedModelParameter,
+  type LoggedModelStore,
   type LoggedModelTag,
   latestLoggedModelMetrics,
   loggedModelNotFound,
@@ -15,7 +16,6 @@ import {
   type Page,
   type SearchLoggedModelsInput,
   searchLoggedModelsInMemory,
-  type TrackingStoreLoggedModelMethods,
   validateEntityKey,
   validateLoggedModelParams,
   validateLoggedModelStatus,
@@ -38,8 +38,6 @@ import {
   loggedModelPaths,
   parseModelMetricFile,
 } from './logged-model-files.js';
-
-type LoggedModelMethods = TrackingStoreLoggedModelMethods;
 
 /** What the logged-model operations need from the mlruns tree. */
 export interface FileLoggedModelContext {
@@ -77,7 +75,7 @@ async function readModel(located: LocatedModel): Promise<LoggedModel> {
 
 /** MLflow 3 logged models in MLflow's FileStore layout: `<experiment>/models/<model_id>/`. */
 export function createFileLoggedModelOperations(context: FileLoggedModelContext): {
-  methods: LoggedModelMethods;
+  methods: LoggedModelStore;
   recordMetrics(runId: string, metrics: readonly Metric[]): Promise<void>;
 } {
   const locateIn = async (experimentDir: string, modelId: string): Promise<LocatedModel | undefined> => {
@@ -113,7 +111,7 @@ export function createFileLoggedModelOperations(context: FileLoggedModelContext)
       }),
     );
 
-  const methods: LoggedModelMethods = {
+  const methods: LoggedModelStore = {
     async createLoggedModel(input: CreateLoggedModelInput) {
       const { dir, experiment } = await context.findExperiment(input.experimentId);
       const model = newLoggedModel(input, experiment);

@@ -9,10 +9,12 @@ import {
   createExperimentId,
   createRunId,
   doesNotExist,
+  downsampleMetricHistory,
   type ExperimentTag,
   invalidParameter,
   type Metric,
   matchesViewType,
+  metricHistoryDownsampleReaderFromPoints,
   metricHistorySampleReaderFromPoints,
   pageMetricHistory,
   type Run,
@@ -73,6 +75,19 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
   const { rereadRun, writeRunInfo, updateRunMeta, nameTaken, writeExperiment, withRootLock } = tree;
 
   const loggedModels = createFileLoggedModelOperations({ allExperiments, findExperiment });
+
+  /** One run's points of a metric for sampling; a run that does not exist (or an id that could not name one) adds nothing, as in MLflow's SQL store. */
+  const historyOf = async (runId: string, metricKey: string) => {
+    const run = await findRun(runId).catch((error: unknown) => {
+      const absent =
+        CairnError.isInstance(error) &&
+        (error.code === 'RESOURCE_DOES_NOT_EXIST' ||
+          (error.code === 'INVALID_PARAMETER_VALUE' && error.details?.field === 'run_id'));
+      if (absent) return undefined;
+      throw error;
+    });
+    return run !== undefined && isSafeKey(metricKey) ? readMetricHistory(run.dir, metricKey) : [];
+  };
 
   const setRunTag = async (run: LocatedRun, key: string, value: string) => {
     await writeKeyedFile(run.dir, 'tags', key, value);
@@ -380,19 +395,11 @@ export function createFileTrackingStore(options: FileTrackingStoreOptions): Trac
     },
 
     async getMetricHistoryBulkInterval(input) {
-      const reader = metricHistorySampleReaderFromPoints(async (runId, metricKey) => {
-        // A run that does not exist (or whose id could not name one) adds nothing, as in MLflow's SQL store.
-        const run = await findRun(runId).catch((error: unknown) => {
-          const absent =
-            CairnError.isInstance(error) &&
-            (error.code === 'RESOURCE_DOES_NOT_EXIST' ||
-              (error.code === 'INVALID_PARAMETER_VALUE' && error.details?.field === 'run_id'));
-          if (absent) return undefined;
-          throw error;
-        });
-        return run !== undefined && isSafeKey(metricKey) ? readMetricHistory(run.dir, metricKey) : [];
-      });
-      return sampleMetricHistoryBulkInterval(reader, input);
+      return sampleMetricHistoryBulkInterval(metricHistorySampleReaderFromPoints(historyOf), input);
+    },
+
+    async getMetricHistoryDownsampled(input) {
+      return downsampleMetricHistory(metricHistoryDownsampleReaderFromPoints(historyOf), input);
     },
 
     async logInputs(input) {

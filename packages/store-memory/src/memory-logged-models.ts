@@ -5,6 +5,7 @@ import {
   type GetLoggedModelOptions,
   type LoggedModel,
   type LoggedModelParameter,
+  type LoggedModelStore,
   type LoggedModelTag,
   latestLoggedModelMetrics,
   loggedModelNotFound,
@@ -14,14 +15,10 @@ import {
   type Page,
   type SearchLoggedModelsInput,
   searchLoggedModelsInMemory,
-  type TrackingStoreLoggedModelMethods,
   validateLoggedModelParams,
   validateLoggedModelStatus,
   validateLoggedModelTags,
 } from '@cairn/core';
-
-/** The logged-model half of the memory tracking store. */
-export type LoggedModelMethods = TrackingStoreLoggedModelMethods;
 
 interface ModelRecord {
   info: Omit<LoggedModel['info'], 'tags'>;
@@ -54,7 +51,7 @@ function view(record: ModelRecord): LoggedModel {
 
 /** Logged models held in memory, with the hook logBatch uses to record metrics that carry a `model_id`. */
 export function createMemoryLoggedModels(context: MemoryLoggedModelsContext): {
-  methods: LoggedModelMethods;
+  methods: LoggedModelStore;
   recordMetrics(runId: string, experimentId: string, metrics: readonly Metric[]): void;
   /** Drops every logged model of an experiment (the experiment is being purged). */
   forgetExperiment(experimentId: string): void;
@@ -72,7 +69,7 @@ export function createMemoryLoggedModels(context: MemoryLoggedModelsContext): {
     record.info.last_updated_timestamp_ms = Math.max(Date.now(), record.info.creation_timestamp_ms);
   };
 
-  const methods: LoggedModelMethods = {
+  const methods: LoggedModelStore = {
     async createLoggedModel(input: CreateLoggedModelInput) {
       const model = newLoggedModel(input, context.experiment(input.experimentId));
       const { tags, ...info } = model.info;

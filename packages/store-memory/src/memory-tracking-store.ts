@@ -10,6 +10,7 @@ import {
   type DatasetInput,
   defaultExperiment,
   doesNotExist,
+  downsampleMetricHistory,
   type Experiment,
   type ExperimentTag,
   type GetMetricHistoryInput,
@@ -22,6 +23,7 @@ import {
   type ModelInput,
   type ModelOutput,
   matchesViewType,
+  metricHistoryDownsampleReaderFromPoints,
   metricHistorySampleReaderFromPoints,
   type Page,
   pageMetricHistory,
@@ -432,6 +434,13 @@ export function createMemoryTrackingStore(options: MemoryTrackingStoreOptions = 
         async (runId, metricKey) => runs.get(runId)?.history.get(metricKey) ?? [],
       );
       return sampleMetricHistoryBulkInterval(reader, input);
+    },
+
+    async getMetricHistoryDownsampled(input) {
+      const reader = metricHistoryDownsampleReaderFromPoints(
+        async (runId, metricKey) => runs.get(runId)?.history.get(metricKey) ?? [],
+      );
+      return downsampleMetricHistory(reader, input);
     },
 
     async logInputs(input: LogInputsInput) {

@@ -16,12 +16,7 @@ beforeAll(async () => {
   server = await startTestS3Server();
   await server.createBucket('faults');
   proxy = await startFaultProxy(server.endpoint);
-  raw = new S3Client({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: server.credentials,
-  });
+  raw = new S3Client(server.clientConfig);
 });
 
 afterAll(async () => {

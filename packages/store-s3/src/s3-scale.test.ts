@@ -19,12 +19,7 @@ let counter = 0;
 beforeAll(async () => {
   server = await startTestS3Server();
   await server.createBucket('scale');
-  raw = new S3Client({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: server.credentials,
-  });
+  raw = new S3Client(server.clientConfig);
 });
 
 afterAll(async () => {

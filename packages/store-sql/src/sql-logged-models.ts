@@ -4,6 +4,7 @@ import {
   type GetLoggedModelOptions,
   type LoggedModel,
   type LoggedModelParameter,
+  type LoggedModelStore,
   type LoggedModelTag,
   latestLoggedModelMetrics,
   loggedModelNotFound,
@@ -15,7 +16,6 @@ import {
   type Page,
   type SearchLoggedModelsInput,
   searchLoggedModelsInMemory,
-  type TrackingStoreLoggedModelMethods,
   validateLoggedModelParams,
   validateLoggedModelStatus,
   validateLoggedModelTags,
@@ -27,8 +27,6 @@ import type { LoggedModelsTable } from './sql-logged-model-tables.js';
 import { experimentFromRow } from './sql-rows.js';
 import { type SqlTransaction, writeTransaction } from './sql-transaction.js';
 import { experimentIdNumber, metricValueFromRow, storedMetricValue, toNumber } from './sql-values.js';
-
-type LoggedModelMethods = TrackingStoreLoggedModelMethods;
 
 /** What the logged-model operations need from the store. */
 export interface SqlLoggedModelContext {
@@ -223,7 +221,7 @@ export async function writeLoggedModelMetrics(
 }
 
 /** MLflow 3 logged models over MLflow's own `logged_models*` tables. */
-export function createSqlLoggedModelOperations(context: SqlLoggedModelContext): LoggedModelMethods {
+export function createSqlLoggedModelOperations(context: SqlLoggedModelContext): LoggedModelStore {
   const { database, open } = context;
   const { db } = database;
 

@@ -5,6 +5,7 @@ import {
   type CreateRunInput,
   createRunId,
   doesNotExist,
+  downsampleMetricHistory,
   type GetMetricHistoryInput,
   invalidParameter,
   type LogBatchInput,
@@ -28,6 +29,7 @@ import {
 import { logInputsInSql, logOutputsInSql } from './sql-inputs.js';
 import { logBatchInSql, writeRunTags } from './sql-log-batch.js';
 import { createSqlLoggedModelOperations } from './sql-logged-models.js';
+import { createSqlMetricDownsampleReader } from './sql-metric-downsampling.js';
 import { metricHistoryPageInSql } from './sql-metric-history.js';
 import { createSqlMetricSampleReader } from './sql-metric-sampling.js';
 import type { RunSearchPlan } from './sql-order.js';
@@ -248,6 +250,11 @@ export function createSqlTrackingStore(options: SqlTrackingStoreOptions): Tracki
     async getMetricHistoryBulkInterval(input) {
       await open();
       return sampleMetricHistoryBulkInterval(createSqlMetricSampleReader(database), input);
+    },
+
+    async getMetricHistoryDownsampled(input) {
+      await open();
+      return downsampleMetricHistory(createSqlMetricDownsampleReader(database), input);
     },
 
     async logInputs(input) {

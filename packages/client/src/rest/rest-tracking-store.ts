@@ -312,6 +312,24 @@ export function createRestTrackingStore(
         return { key, value, timestamp, step, run_id: wire.run_id };
       });
     },
+    getMetricHistoryDownsampled: async (input) => {
+      // Cairn's own RPC: a Cairn server downsamples in its database; MLflow's server answers 404.
+      const response = await call<{ metrics?: (WireMetric & { run_id: string })[] }>(
+        'GET',
+        '/metrics/get-history-downsampled',
+        {
+          run_ids: input.runIds,
+          metric_key: input.metricKey,
+          start_step: input.startStep,
+          end_step: input.endStep,
+          buckets: input.buckets,
+        },
+      );
+      return (response.metrics ?? []).map((wire): MetricWithRunId => {
+        const { key, value, timestamp, step } = fromWireMetric(wire);
+        return { key, value, timestamp, step, run_id: wire.run_id };
+      });
+    },
     logInputs: (input) =>
       post('/runs/log-inputs', {
         run_id: input.runId,

@@ -1,5 +1,4 @@
-import type { LoggedModelStatus, RunStatus, ViewType } from '../entities/enums.js';
-import type { LoggedModel, LoggedModelParameter, LoggedModelTag } from '../entities/logged-model.js';
+import type { RunStatus, ViewType } from '../entities/enums.js';
 import type {
   DatasetInput,
   DatasetSummary,
@@ -14,6 +13,7 @@ import type {
   RunInfo,
   RunTag,
 } from '../entities/tracking.js';
+import type { LoggedModelStore } from './logged-model-store.js';
 import type { Page, PageRequest } from './page.js';
 
 /** What a tracking store can do beyond the required surface. */
@@ -122,6 +122,18 @@ export interface GetMetricHistoryBulkIntervalInput {
   maxResults?: number;
 }
 
+/** Arguments of {@link TrackingStore.getMetricHistoryDownsampled}. */
+export interface GetMetricHistoryDownsampledInput {
+  /** 1 to 100 runs; unknown runs and runs without the metric add nothing. */
+  runIds: readonly string[];
+  metricKey: string;
+  /** The step range, inclusive; give both or neither. Neither: the smallest to the largest step the runs logged. */
+  startStep?: number;
+  endStep?: number;
+  /** How many equal step intervals to split the range into, 1 to 5,000 (default 1,000). */
+  buckets?: number;
+}
+
 /** Arguments of {@link TrackingStore.logInputs}. */
 export interface LogInputsInput {
   runId: string;
@@ -141,71 +153,13 @@ export interface SearchDatasetsInput {
   experimentIds: string[];
 }
 
-/** Arguments of {@link TrackingStore.createLoggedModel}. */
-export interface CreateLoggedModelInput {
-  experimentId: string;
-  /** Defaults to a generated `adjective-noun-NNN` name; must not contain `/ : . % " '`. */
-  name?: string;
-  /** The run that produced the model. */
-  sourceRunId?: string;
-  /** A free-form kind such as `Agent`. */
-  modelType?: string;
-  params?: LoggedModelParameter[];
-  tags?: LoggedModelTag[];
-}
-
-/** Arguments of {@link TrackingStore.getLoggedModel}. */
-export interface GetLoggedModelOptions {
-  /** Also return a deleted model (MLflow's `allow_deleted`); default false. */
-  allowDeleted?: boolean;
-}
-
-/** A dataset a logged-model search scopes its metrics to (MLflow's `SearchLoggedModels.Dataset`). */
-export interface LoggedModelDatasetFilter {
-  datasetName: string;
-  /** When absent, any digest of the named dataset matches. */
-  datasetDigest?: string;
-}
-
-/** One ordering clause of {@link TrackingStore.searchLoggedModels} (MLflow's `SearchLoggedModels.OrderBy`). */
-export interface LoggedModelOrderBy {
-  /** An attribute (`name`, `creation_timestamp`, ...) or `metrics.<key>`. */
-  fieldName: string;
-  /** Default true. */
-  ascending?: boolean;
-  /** Only metrics logged against this dataset count (for `metrics.<key>`). */
-  datasetName?: string;
-  datasetDigest?: string;
-}
-
-/** Arguments of {@link TrackingStore.searchLoggedModels}. */
-export interface SearchLoggedModelsInput extends PageRequest {
-  experimentIds: string[];
-  /**
-   * MLflow filter string over attributes (`name`, `model_id`, `model_type`, `status`, `source_run_id`,
-   * `creation_timestamp`, `last_updated_timestamp`), `metrics.<key>`, `params.<key>` and `tags.<key>`.
-   * `status` compares against `PENDING`, `READY`, `FAILED` or `UNSPECIFIED`.
-   */
-  filter?: string;
-  /** Metrics count only when logged against one of these datasets; a model without such metrics is left out. */
-  datasets?: LoggedModelDatasetFilter[];
-  /** Default `creation_timestamp DESC`; `model_id ASC` always breaks ties. */
-  orderBy?: LoggedModelOrderBy[];
-}
-
-/** Arguments of {@link TrackingStore.finalizeLoggedModel}. */
-export interface FinalizeLoggedModelInput {
-  modelId: string;
-  /** `LOGGED_MODEL_READY` once the files are uploaded, `LOGGED_MODEL_UPLOAD_FAILED` otherwise. */
-  status: LoggedModelStatus;
-}
-
 /**
  * The contract every tracking backend implements: experiments, runs, params, metrics with history, tags,
- * dataset inputs and search, with MLflow's semantics. Every method fails with a `CairnError` carrying an
- * MLflow error code. Prove an implementation with `describeTrackingStore` from `@cairn/testkit`.
+ * dataset inputs and search, with MLflow's semantics, and the MLflow 3 logged models of
+ * {@link LoggedModelStore}. Every method fails with a `CairnError` carrying an MLflow error code. Prove an
+ * implementation with `describeTrackingStore` from `@cairn/testkit`.
  */
-export interface TrackingStore {
+export interface TrackingStore extends LoggedModelStore {
   /** The version of this contract the store implements. */
   readonly specificationVersion: 'v1';
   /** What the store supports beyond the required surface. */
@@ -272,6 +226,12 @@ export interface TrackingStore {
    * Implement it with core's `sampleMetricHistoryBulkInterval` over the store's own step queries.
    */
   getMetricHistoryBulkInterval(input: GetMetricHistoryBulkIntervalInput): Promise<MetricWithRunId[]>;
+  /**
+   * One metric of several runs for a chart, min/max-preserving: the step range split into equal buckets,
+   * each run's lowest and highest point per bucket (NaN left out). Implement it with core's
+   * `downsampleMetricHistory` over the store's own queries, so no history is read whole.
+   */
+  getMetricHistoryDownsampled(input: GetMetricHistoryDownsampledInput): Promise<MetricWithRunId[]>;
   /** Records datasets (and MLflow 3 models) a run used; the same dataset logged twice is stored once. */
   logInputs(input: LogInputsInput): Promise<void>;
   /** Records MLflow 3 logged models a run produced. */
@@ -283,41 +243,9 @@ export interface TrackingStore {
    */
   searchDatasets(input: SearchDatasetsInput): Promise<DatasetSummary[]>;
 
-  /**
-   * Creates an MLflow 3 logged model (status `LOGGED_MODEL_PENDING`) in an active experiment, with its
-   * artifact location at `<experiment artifact_location>/models/<model_id>/artifacts`.
-   */
-  createLoggedModel(input: CreateLoggedModelInput): Promise<LoggedModel>;
-  /** Returns a logged model with its tags, params and metrics; RESOURCE_DOES_NOT_EXIST if unknown (or deleted). */
-  getLoggedModel(modelId: string, options?: GetLoggedModelOptions): Promise<LoggedModel>;
-  /** Sets a logged model's final status (READY or UPLOAD_FAILED) and returns it. */
-  finalizeLoggedModel(input: FinalizeLoggedModelInput): Promise<LoggedModel>;
-  /** Soft-deletes a logged model: it disappears from get and search; its files are left to garbage collection. */
-  deleteLoggedModel(modelId: string): Promise<void>;
-  /** Lists the active logged models of the given experiments matching a filter, in order, one page at a time. */
-  searchLoggedModels(input: SearchLoggedModelsInput): Promise<Page<LoggedModel>>;
-  /** Sets (or overwrites) tags on a logged model; a key repeated in one call keeps its last value. */
-  setLoggedModelTags(modelId: string, tags: LoggedModelTag[]): Promise<void>;
-  /** Deletes a logged-model tag; RESOURCE_DOES_NOT_EXIST if the model or the tag is absent. */
-  deleteLoggedModelTag(modelId: string, key: string): Promise<void>;
-  /** Adds params to a logged model; re-logging a key overwrites its value, as MLflow's stores do. */
-  logLoggedModelParams(modelId: string, params: LoggedModelParameter[]): Promise<void>;
   /** Releases connections, file handles and timers. The store is unusable afterwards. */
   close(): Promise<void>;
 }
 
 /** A factory that opens a tracking store from options (a plugin's entry point). */
 export type TrackingStoreFactory<Options> = (options: Options) => TrackingStore;
-
-/** The logged-model methods of {@link TrackingStore}, for stores that implement them in a module of their own. */
-export type TrackingStoreLoggedModelMethods = Pick<
-  TrackingStore,
-  | 'createLoggedModel'
-  | 'getLoggedModel'
-  | 'finalizeLoggedModel'
-  | 'deleteLoggedModel'
-  | 'searchLoggedModels'
-  | 'setLoggedModelTags'
-  | 'deleteLoggedModelTag'
-  | 'logLoggedModelParams'
->;

@@ -1,4 +1,4 @@
-import type { LoggedModelDatasetFilter, LoggedModelOrderBy } from '../contracts/tracking-store.js';
+import type { LoggedModelDatasetFilter, LoggedModelOrderBy } from '../contracts/logged-model-store.js';
 import type { LoggedModel } from '../entities/logged-model.js';
 import type { Metric } from '../entities/tracking.js';
 import { invalidParameter } from '../errors.js';

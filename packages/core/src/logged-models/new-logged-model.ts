@@ -1,4 +1,4 @@
-import type { CreateLoggedModelInput } from '../contracts/tracking-store.js';
+import type { CreateLoggedModelInput } from '../contracts/logged-model-store.js';
 import type { LoggedModel } from '../entities/logged-model.js';
 import type { Experiment } from '../entities/tracking.js';
 import { createLoggedModelId } from '../ids.js';

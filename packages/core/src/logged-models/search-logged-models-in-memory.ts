@@ -1,5 +1,5 @@
+import type { SearchLoggedModelsInput } from '../contracts/logged-model-store.js';
 import type { Page } from '../contracts/page.js';
-import type { SearchLoggedModelsInput } from '../contracts/tracking-store.js';
 import type { LoggedModel } from '../entities/logged-model.js';
 import { invalidParameter } from '../errors.js';
 import { limits } from '../limits.js';

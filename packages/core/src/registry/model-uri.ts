@@ -1,6 +1,4 @@
-import type { RegistryStore } from '../contracts/registry-store.js';
-import type { ModelVersion } from '../entities/registry.js';
-import { doesNotExist, invalidParameter } from '../errors.js';
+import { invalidParameter } from '../errors.js';
 
 /** What a `models:/` URI points at. */
 export type ModelUri =
@@ -41,34 +39,4 @@ export function parseModelUri(uri: string): ModelUri {
   if (/^\d+$/u.test(second)) return { kind: 'version', name: first, version: second, subpath };
   if (second.toLowerCase() === 'latest') return { kind: 'latest', name: first, subpath };
   return { kind: 'stage', name: first, stage: second, subpath };
-}
-
-/**
- * The model version a registry `models:/` URI names (by version, alias, stage or `latest`), read from
- * `registry`. A logged-model URI (`models:/m-...`) is not a registry URI: INVALID_PARAMETER_VALUE.
- */
-export async function resolveModelVersion(registry: RegistryStore, uri: ModelUri): Promise<ModelVersion> {
-  switch (uri.kind) {
-    case 'version':
-      return registry.getModelVersion(uri.name, uri.version);
-    case 'alias':
-      return registry.getModelVersionByAlias(uri.name, uri.alias);
-    case 'latest':
-      return registry.getModelVersionByAlias(uri.name, 'latest');
-    case 'stage': {
-      const [newest] = (await registry.getLatestVersions(uri.name, [uri.stage])).sort(
-        (a, b) => Number(b.version) - Number(a.version),
-      );
-      if (newest === undefined) {
-        throw doesNotExist(`No versions of model with name '${uri.name}' and stage '${uri.stage}' found`, {
-          field: 'model_uri',
-        });
-      }
-      return newest;
-    }
-    case 'logged-model':
-      throw invalidParameter(`models:/${uri.modelId} names a logged model, not a registered model version`, {
-        field: 'model_uri',
-      });
-  }
 }

@@ -5,6 +5,7 @@ import { streamMetricHistory } from '../metric-history-stream.js';
 import {
   getMetricHistoryBulkIntervalRequest,
   getMetricHistoryBulkRequest,
+  getMetricHistoryDownsampledRequest,
   getMetricHistoryRequest,
 } from '../wire/tracking-schemas.js';
 import { type RouteTable, runIdOf } from './route-table.js';
@@ -67,6 +68,25 @@ export function registerMetricRoutes(routes: RouteTable, store: TrackingStore): 
         ...(input.start_step !== undefined ? { startStep: input.start_step } : {}),
         ...(input.end_step !== undefined ? { endStep: input.end_step } : {}),
         ...(input.max_results !== undefined ? { maxResults: input.max_results } : {}),
+      }),
+    }),
+  );
+
+  routes.rpc(
+    {
+      methods: ['GET'],
+      path: '/mlflow/metrics/get-history-downsampled',
+      summary:
+        "Cairn's: one metric of up to 100 runs for a chart, each run's lowest and highest point per step bucket (at most 2 x buckets points per run)",
+      request: getMetricHistoryDownsampledRequest,
+    },
+    async (input) => ({
+      metrics: await store.getMetricHistoryDownsampled({
+        runIds: input.run_ids,
+        metricKey: input.metric_key,
+        ...(input.start_step !== undefined ? { startStep: input.start_step } : {}),
+        ...(input.end_step !== undefined ? { endStep: input.end_step } : {}),
+        ...(input.buckets !== undefined ? { buckets: input.buckets } : {}),
       }),
     }),
   );

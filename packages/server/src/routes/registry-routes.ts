@@ -2,12 +2,11 @@ import {
   CairnError,
   type CreateModelVersionInput,
   invalidParameter,
-  parseModelUri,
   promptTagKey,
   type RegistryStore,
-  resolveModelVersion,
   type TrackingStore,
 } from '@cairn/core';
+import { resolveModelsUri } from '@cairn/registry';
 import { type PythonValue, parsePythonJson, pythonJsonDumps, pythonValueOf } from '../wire/python-json.js';
 import {
   aliasRequest,
@@ -70,19 +69,12 @@ async function resolveSource(
   let { runId, modelId } = input;
   let storageLocation: string | undefined;
   if (input.source.startsWith('models:')) {
-    const uri = parseModelUri(input.source);
-    if (uri.kind === 'logged-model') {
-      // As in MLflow, a model_id given with the source is the one recorded, even when the source names another.
-      const model = await tracking.getLoggedModel(uri.modelId);
-      storageLocation = model.info.artifact_uri;
-      runId ??= model.info.source_run_id;
-      modelId ??= uri.modelId;
-    } else {
-      const source = await resolveModelVersion(registry, uri);
-      storageLocation = await registry.getModelVersionDownloadUri(source.name, source.version);
-      runId ??= source.run_id;
-      modelId ??= source.model_id;
-    }
+    // One step, as MLflow's server: a source that is itself a copy keeps pointing at what it copied.
+    const source = await resolveModelsUri(input.source, { registry, tracking }, { followCopies: false });
+    storageLocation = source.artifactUri;
+    // As in MLflow, a model_id given with the source is the one recorded, even when the source names another.
+    runId ??= source.modelVersion?.run_id ?? source.loggedModel?.info.source_run_id;
+    modelId ??= source.modelVersion?.model_id ?? source.loggedModel?.info.model_id;
   } else if (modelId !== undefined && runId === undefined) {
     runId = (await tracking.getLoggedModel(modelId)).info.source_run_id;
   }

@@ -126,6 +126,14 @@ export const getMetricHistoryBulkIntervalRequest = z.object({
   end_step: wireInt64().optional(),
   max_results: wireInt64().optional(),
 });
+/** Cairn's get-history-downsampled (for charts): run_ids and metric_key as in get-history-bulk-interval. */
+export const getMetricHistoryDownsampledRequest = z.object({
+  run_ids: wireRepeated(z.string()),
+  metric_key: wireString(),
+  start_step: wireInt64().optional(),
+  end_step: wireInt64().optional(),
+  buckets: wireInt64().optional(),
+});
 export const listArtifactsRequest = z.object({
   ...runRef,
   path: wireString().optional(),

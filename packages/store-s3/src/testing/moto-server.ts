@@ -12,13 +12,29 @@ export interface TestS3Server {
   readonly endpoint: string;
   /** Credentials it accepts (any work; these are the conventional fake ones). */
   readonly credentials: S3Credentials;
-  /** The MLflow/AWS variables that point a client at this server, for child processes and resolvers. */
+  /**
+   * The MLflow/AWS variables that point a client at this server, for child processes and resolvers
+   * (`setTestS3Environment` puts them in `process.env`).
+   */
   readonly env: Record<string, string>;
+  /** The same as options of the AWS SDK's `S3Client`, for a test that talks to S3 directly. */
+  readonly clientConfig: TestS3ClientConfig;
   /** Creates a bucket. */
   createBucket(name: string): Promise<void>;
   /** Stops the server and waits for it to exit. */
   stop(): Promise<void>;
 }
+
+/** Options of the AWS SDK's `S3Client` that reach a {@link TestS3Server}. */
+export interface TestS3ClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly forcePathStyle: true;
+  readonly credentials: S3Credentials;
+}
+
+/** The region every test S3 client names (moto accepts any). */
+const region = 'us-east-1';
 
 /** This package's root (where scripts/ lives), found from this module whether it runs from src or dist. */
 function packageRoot(): string {
@@ -109,8 +125,9 @@ export async function startTestS3Server(): Promise<TestS3Server> {
       MLFLOW_S3_ENDPOINT_URL: endpoint,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: region,
     },
+    clientConfig: { endpoint, region, forcePathStyle: true, credentials },
     async createBucket(name) {
       const response = await fetch(`${endpoint}/${name}`, { method: 'PUT' });
       if (!response.ok)

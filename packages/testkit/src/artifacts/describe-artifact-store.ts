@@ -1,5 +1,6 @@
 import type { ArtifactStore } from '@cairn/core';
-import { afterEach, beforeEach, describe } from 'vitest';
+import { describe } from 'vitest';
+import { useFreshStore } from '../fresh-store.js';
 import { type DescribeStoreOptions, describeNamedSuites } from '../named-suites.js';
 import { deleteSuite } from './delete-suite.js';
 import { listSuite } from './list-suite.js';
@@ -37,21 +38,7 @@ export function describeArtifactStore(
   options: DescribeStoreOptions = {},
 ): void {
   describe(`ArtifactStore conformance: ${name}`, () => {
-    let current: ArtifactStore | undefined;
-    beforeEach(async () => {
-      current = await factory();
-    });
-    afterEach(async () => {
-      const store = current as (ArtifactStore & { close?: () => Promise<void> }) | undefined;
-      current = undefined;
-      await store?.close?.();
-    });
-    const context: ArtifactSuiteContext = {
-      store: () => {
-        if (current === undefined) throw new Error('The artifact store is only available inside a test');
-        return current;
-      },
-    };
+    const context: ArtifactSuiteContext = { store: useFreshStore('artifact', factory) };
     describeNamedSuites(
       artifactSuiteNames.map((suiteName) => [suiteName, suites[suiteName]] as const),
       context,

@@ -1,5 +1,6 @@
 import type { RegistryStore } from '@cairn/core';
-import { afterEach, beforeEach, describe } from 'vitest';
+import { describe } from 'vitest';
+import { useFreshStore } from '../fresh-store.js';
 import { type DescribeStoreOptions, describeNamedSuites } from '../named-suites.js';
 import { modelIdSourceSuite, modelVersionsSuite } from './model-versions-suite.js';
 import { registeredModelsSuite } from './registered-models-suite.js';
@@ -39,19 +40,7 @@ export function describeRegistryStore(
   options: DescribeStoreOptions = {},
 ): void {
   describe(`RegistryStore conformance: ${name}`, () => {
-    let current: RegistryStore | undefined;
-    beforeEach(async () => {
-      current = await factory();
-    });
-    afterEach(async () => {
-      const store = current;
-      current = undefined;
-      await store?.close();
-    });
-    const context = createRegistryContext(() => {
-      if (current === undefined) throw new Error('The registry store is only available inside a test');
-      return current;
-    });
+    const context = createRegistryContext(useFreshStore('registry', factory));
     describeNamedSuites(
       registrySuiteNames.map((suiteName) => [suiteName, suites[suiteName]] as const),
       context,

@@ -1,5 +1,6 @@
 import type { TrackingStore } from '@cairn/core';
-import { afterEach, beforeEach, describe } from 'vitest';
+import { describe } from 'vitest';
+import { useFreshStore } from '../fresh-store.js';
 import { type DescribeStoreOptions, describeNamedSuites } from '../named-suites.js';
 import { concurrencySuite } from './concurrency-suite.js';
 import { experimentTagsSuite } from './experiment-tags-suite.js';
@@ -7,6 +8,7 @@ import { experimentsSuite } from './experiments-suite.js';
 import { inputsSuite } from './inputs-suite.js';
 import { logBatchSuite } from './log-batch-suite.js';
 import { loggedModelsSuite } from './logged-models-suite.js';
+import { metricHistoryDownsamplingSuite } from './metric-history-downsampling-suite.js';
 import { metricHistorySamplingSuite } from './metric-history-sampling-suite.js';
 import { metricHistorySuite } from './metric-history-suite.js';
 import { metricsSuite } from './metrics-suite.js';
@@ -35,6 +37,7 @@ export const trackingSuiteNames = [
   'metrics',
   'metric-history',
   'metric-history-sampling',
+  'metric-history-downsampling',
   'tags',
   'log-batch',
   'inputs',
@@ -61,6 +64,7 @@ const suites: Record<TrackingSuiteName, (context: TrackingSuiteContext) => void>
   metrics: metricsSuite,
   'metric-history': metricHistorySuite,
   'metric-history-sampling': metricHistorySamplingSuite,
+  'metric-history-downsampling': metricHistoryDownsamplingSuite,
   tags: tagsSuite,
   'log-batch': logBatchSuite,
   inputs: inputsSuite,
@@ -87,19 +91,7 @@ export function describeTrackingStore(
   options: DescribeStoreOptions = {},
 ): void {
   describe(`TrackingStore conformance: ${name}`, () => {
-    let current: TrackingStore | undefined;
-    beforeEach(async () => {
-      current = await factory();
-    });
-    afterEach(async () => {
-      const store = current;
-      current = undefined;
-      await store?.close();
-    });
-    const context = createTrackingContext(() => {
-      if (current === undefined) throw new Error('The tracking store is only available inside a test');
-      return current;
-    });
+    const context = createTrackingContext(useFreshStore('tracking', factory));
     describeNamedSuites(
       trackingSuiteNames.map((suiteName) => [suiteName, suites[suiteName]] as const),
       context,

@@ -12,7 +12,7 @@ import { rootLockSuffix } from './mlruns-layout.js';
 const python = process.env.CAIRN_MLFLOW_PYTHON;
 if (python === undefined || python === '') {
   console.log(
-    'SKIPPED: store-file mlflow-reads-cairn — set CAIRN_MLFLOW_PYTHON to a python with mlflow==3.18.0 (bash .ci/install-mlflow.sh)',
+    'SKIPPED: store-file tracking.mlflow-python (MLflow reads an mlruns tree Cairn wrote) — set CAIRN_MLFLOW_PYTHON to a python with mlflow==3.18.0 (bash .ci/install-mlflow.sh)',
   );
 }
 
