@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { resolveServerOptions, startServer } from '@cairn/server-start';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const exec = promisify(execFile);
@@ -16,6 +17,7 @@ interface PackageJson {
   version: string;
   private?: boolean;
   dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
   exports?: Record<string, Record<string, string>>;
 }
 
@@ -102,6 +104,10 @@ describe('the packages as tarballs in a fresh npm project', () => {
           '@cairn/core': fromTarballs['@cairn/core'],
           '@cairn/server': fromTarballs['@cairn/server'],
           '@cairn/store-memory': fromTarballs['@cairn/store-memory'],
+          // The local stores are optional peers of the client: a user who logs locally installs them.
+          '@cairn/store-file': fromTarballs['@cairn/store-file'],
+          '@cairn/store-sql': fromTarballs['@cairn/store-sql'],
+          'better-sqlite3': '12.9.0',
           '@types/node': '20.19.43',
         },
         // The packages depend on each other by version; nothing is on a registry yet, so point those at the tarballs.
@@ -124,7 +130,10 @@ describe('the packages as tarballs in a fresh npm project', () => {
     for (const [name, tarball] of work.tarballs) {
       const manifest = await packedManifest(tarball);
       expect(manifest.name).toBe(name);
-      for (const [dependency, range] of Object.entries(manifest.dependencies ?? {})) {
+      for (const [dependency, range] of Object.entries({
+        ...manifest.dependencies,
+        ...manifest.peerDependencies,
+      })) {
         expect(range, `${name} -> ${dependency}`).not.toMatch(/^workspace:/u);
       }
       expect(JSON.stringify(manifest.exports), name).not.toContain('development');
@@ -189,5 +198,94 @@ describe('the packages as tarballs in a fresh npm project', () => {
       (error: { stdout: string }) => error,
     );
     expect(checked.stdout).toBe('');
+  });
+});
+
+const remoteScript = `
+import { createCairnClient } from '@cairn/client';
+
+const client = createCairnClient({ trackingUri: process.env.SERVER_URL });
+const experimentId = await client.createExperiment('remote');
+const run = await client.createRun(experimentId);
+await client.logMetric(run.info.run_id, 'acc', 0.75);
+await client.logText(run.info.run_id, 'over REST', 'notes.txt');
+const stored = await client.getRun(run.info.run_id);
+const files = await client.listArtifacts(run.info.run_id);
+console.log(JSON.stringify({ metrics: stored.data.metrics.map((m) => m.value), files: files.map((f) => f.path) }));
+await client.close();
+
+const local = createCairnClient({ trackingUri: 'sqlite:///mlflow.db' });
+try {
+  await local.getExperiment('0');
+  console.log(JSON.stringify({ sqlite: 'opened' }));
+} catch (error) {
+  console.log(JSON.stringify({ sqlite: error.code, message: error.message }));
+}
+`;
+
+/**
+ * A user who installs @cairn/client alone to log to a remote server: the SQL, file and S3 stores are optional
+ * peers, so nothing native is built, logging over REST works, and a local URI names what to install.
+ */
+describe('@cairn/client alone from its tarball', () => {
+  const work = { project: '', url: '', close: async () => {} };
+
+  beforeAll(async () => {
+    const packs = await mkdtemp(join(tmpdir(), 'cairn-packs-alone-'));
+    const tarballs = new Map<string, string>();
+    for (const { dir, manifest } of await publicPackages()) {
+      const { stdout } = await exec(pnpm, ['pack', '--pack-destination', packs], { cwd: dir });
+      tarballs.set(manifest.name, stdout.trim().split('\n').at(-1) ?? '');
+    }
+    const fromTarballs = Object.fromEntries([...tarballs].map(([name, file]) => [name, `file:${file}`]));
+    work.project = await mkdtemp(join(tmpdir(), 'cairn-client-alone-'));
+    await writeFile(
+      join(work.project, 'package.json'),
+      JSON.stringify({
+        name: 'cairn-client-alone',
+        private: true,
+        type: 'module',
+        dependencies: { '@cairn/client': fromTarballs['@cairn/client'] },
+        overrides: fromTarballs,
+      }),
+    );
+    // Install scripts on: were a native module among the dependencies, it would be built here.
+    await exec('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: work.project });
+    const server = await startServer(resolveServerOptions({ port: 0, logRequests: false }, {}), {
+      cwd: await mkdtemp(join(tmpdir(), 'cairn-client-alone-server-')),
+      env: {},
+    });
+    work.url = server.url;
+    work.close = server.close;
+  }, 600_000);
+
+  it('installs no store it does not need and no native module', async () => {
+    const installed = await readdir(join(work.project, 'node_modules', '@cairn'));
+    expect(installed).toEqual(expect.arrayContaining(['client', 'core', 'store-memory']));
+    for (const store of ['store-file', 'store-s3', 'store-sql']) expect(installed).not.toContain(store);
+    const entries = await readdir(join(work.project, 'node_modules'), { recursive: true });
+    expect(entries.filter((entry) => entry.endsWith('.node') || entry.endsWith('binding.gyp'))).toEqual([]);
+    expect(entries).not.toContain('better-sqlite3');
+  });
+
+  it('logs to a running Cairn server over REST, and names the packages a sqlite URI needs', async () => {
+    try {
+      await writeFile(join(work.project, 'remote.mjs'), remoteScript);
+      const { stdout } = await exec(process.execPath, ['remote.mjs'], {
+        cwd: work.project,
+        env: { PATH: process.env.PATH ?? '', SERVER_URL: work.url },
+      });
+      const [logged, sqlite] = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(logged).toEqual({ metrics: [0.75], files: ['notes.txt'] });
+      expect(sqlite).toMatchObject({ sqlite: 'INTERNAL_ERROR' });
+      expect(sqlite?.message).toContain(
+        'Install @cairn/store-sql and better-sqlite3 to use sqlite:///mlflow.db',
+      );
+    } finally {
+      await work.close();
+    }
   });
 });

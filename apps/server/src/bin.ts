@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createServerCommand } from './server-command.js';
+import { createServerCommand } from '@cairn/server-start';
 
 const command = createServerCommand('cairn-server', {
   stdout: (text) => process.stdout.write(text),

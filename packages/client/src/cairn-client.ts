@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
   ArtifactStore,
-  ArtifactStoreResolver,
   Experiment,
   FileInfo,
   Metric,
@@ -14,21 +13,16 @@ import type {
   RunInfo,
   RunStatus,
   RunTag,
+  StoreOpenContext,
+  StorePlugin,
   TrackingStore,
   ViewType,
 } from '@cairn/core';
-import { invalidParameter, parseRunsUri, parseTrackingUri } from '@cairn/core';
+import { invalidParameter, openArtifactStore, openStores, parseRunsUri } from '@cairn/core';
 import { resolveModelsUri } from '@cairn/registry';
-import { createRestArtifactResolver, createRestRegistryStore } from '@cairn/store-rest';
 import { stringify } from 'yaml';
 import { downloadTree, uploadDirectory, uploadFile } from './artifact-transfer.js';
-import {
-  defaultArtifactResolvers,
-  defaultTrackingStorePlugins,
-  openArtifactStore,
-  openTrackingStore,
-  type TrackingStorePlugin,
-} from './store-plugins.js';
+import { defaultStorePlugins } from './default-store-plugins.js';
 import { resolveTrackingUri } from './tracking-uri.js';
 import type { TransferOptions, TransferProgressCallback } from './transfer-progress.js';
 
@@ -36,21 +30,32 @@ import type { TransferOptions, TransferProgressCallback } from './transfer-progr
 export interface CairnClientOptions {
   /** Default: `MLFLOW_TRACKING_URI`, else `./mlruns` if it holds MLflow data, else `sqlite:///mlflow.db`. */
   trackingUri?: string;
-  /** Tracking store plugins, tried in order. Default {@link defaultTrackingStorePlugins}. */
-  plugins?: readonly TrackingStorePlugin[];
-  /** Artifact store resolvers, tried in order. Default {@link defaultArtifactResolvers}. */
-  artifactResolvers?: readonly ArtifactStoreResolver[];
+  /**
+   * Store plugins, tried in order, for the tracking URI (tracking store and model registry) and for
+   * artifact URIs. Default {@link defaultStorePlugins}.
+   */
+  plugins?: readonly StorePlugin[];
   /** Use this store instead of opening one from the URI. */
   store?: TrackingStore;
   /**
-   * The model registry, for `models:/<name>/...` URIs. Default: the tracking server's over REST for an
-   * `http(s)://` tracking URI, else none.
+   * The model registry, for `models:/<name>/...` URIs. Default: the one a plugin opens at the tracking URI
+   * (a tracking server's over REST, a database's), else none; none when `store` is given.
    */
   registryStore?: RegistryStore;
   /** Relative store paths resolve against this; default `process.cwd()`. */
   cwd?: string;
-  /** Environment read for `MLFLOW_TRACKING_URI`; default `process.env`. */
+  /**
+   * Environment read for `MLFLOW_TRACKING_URI`; default `process.env`. Stores read MLflow's other variables
+   * (`MLFLOW_TRACKING_TOKEN`, `MLFLOW_S3_ENDPOINT_URL`, `AWS_*`...) from `process.env` overlaid with this.
+   */
   env?: NodeJS.ProcessEnv;
+}
+
+/** The stores a client works over, once opened. */
+interface OpenedClientStores {
+  readonly tracking: TrackingStore;
+  readonly registry: RegistryStore | undefined;
+  close(): Promise<void>;
 }
 
 /** A tags argument: a record, as MLflow's Python client takes a dict. */
@@ -66,58 +71,96 @@ const toTags = (tags: TagRecord | undefined): RunTag[] =>
 export class CairnClient implements AsyncDisposable {
   /** The tracking URI this client talks to. */
   readonly trackingUri: string;
-  /** The tracking store behind the client. */
-  readonly store: TrackingStore;
-  /** The model registry behind the client, if any. */
-  readonly registry: RegistryStore | undefined;
-  readonly #resolvers: readonly ArtifactStoreResolver[];
+  readonly #plugins: readonly StorePlugin[];
+  readonly #context: StoreOpenContext;
+  readonly #options: CairnClientOptions;
+  #opened: Promise<OpenedClientStores> | undefined;
 
+  /**
+   * Stores are opened on first use (plugins may import their package then); a tracking URI no plugin
+   * handles fails here already, with INVALID_PARAMETER_VALUE naming the plugins given.
+   */
   constructor(options: CairnClientOptions = {}) {
     this.trackingUri = resolveTrackingUri(options.trackingUri, options.env, options.cwd);
-    this.store =
-      options.store ??
-      openTrackingStore(
-        this.trackingUri,
-        options.plugins ?? defaultTrackingStorePlugins,
-        options.cwd ?? process.cwd(),
+    this.#options = options;
+    this.#plugins = options.plugins ?? defaultStorePlugins;
+    this.#context = {
+      cwd: options.cwd ?? process.cwd(),
+      env: options.env === undefined ? process.env : { ...process.env, ...options.env },
+      trackingUri: this.trackingUri,
+    };
+    const uri = this.trackingUri;
+    if (options.store === undefined && !this.#plugins.some((p) => p.openTracking && p.handles(uri))) {
+      throw invalidParameter(
+        `No tracking store plugin handles '${uri}' (plugins given: ${this.#plugins.map((p) => p.name).join(', ') || 'none'})`,
+        { field: 'tracking_uri' },
       );
-    const parsed = parseTrackingUri(this.trackingUri);
-    const env = options.env ?? process.env;
-    // Host-less mlflow-artifacts: URIs this client reads refer to its own tracking server, as in MLflow.
-    this.#resolvers =
-      options.artifactResolvers ??
-      (parsed.kind === 'http'
-        ? [createRestArtifactResolver({ trackingUri: this.trackingUri, env }), ...defaultArtifactResolvers]
-        : defaultArtifactResolvers);
-    this.registry =
-      options.registryStore ??
-      (parsed.kind === 'http' ? createRestRegistryStore({ baseUrl: parsed.url, env }) : undefined);
+    }
+  }
+
+  #stores(): Promise<OpenedClientStores> {
+    this.#opened ??= this.#open();
+    return this.#opened;
+  }
+
+  async #open(): Promise<OpenedClientStores> {
+    const { store, registryStore } = this.#options;
+    if (store !== undefined) {
+      return {
+        tracking: store,
+        registry: registryStore,
+        close: async () => {
+          await registryStore?.close();
+          await store.close();
+        },
+      };
+    }
+    const opened = await openStores(this.trackingUri, this.#plugins, this.#context);
+    if (registryStore === undefined) return opened;
+    return {
+      tracking: opened.tracking,
+      registry: registryStore,
+      close: async () => {
+        await registryStore.close();
+        await opened.close();
+      },
+    };
+  }
+
+  /** The tracking store behind the client, opened on first use. */
+  async trackingStore(): Promise<TrackingStore> {
+    return (await this.#stores()).tracking;
+  }
+
+  /** The model registry behind the client, if any, opened on first use. */
+  async registryStore(): Promise<RegistryStore | undefined> {
+    return (await this.#stores()).registry;
   }
 
   // --- experiments ---
 
   /** Creates an experiment and returns its id. */
-  createExperiment(
+  async createExperiment(
     name: string,
     options: { artifactLocation?: string; tags?: TagRecord } = {},
   ): Promise<string> {
     const input: Parameters<TrackingStore['createExperiment']>[0] = { name, tags: toTags(options.tags) };
     if (options.artifactLocation !== undefined) input.artifactLocation = options.artifactLocation;
-    return this.store.createExperiment(input);
+    return (await this.trackingStore()).createExperiment(input);
   }
 
   /** Returns an experiment by id; RESOURCE_DOES_NOT_EXIST if unknown. */
-  getExperiment(experimentId: string): Promise<Experiment> {
-    return this.store.getExperiment(experimentId);
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    return (await this.trackingStore()).getExperiment(experimentId);
   }
 
   /** Returns the experiment with this name, or undefined. */
-  getExperimentByName(name: string): Promise<Experiment | undefined> {
-    return this.store.getExperimentByName(name);
+  async getExperimentByName(name: string): Promise<Experiment | undefined> {
+    return (await this.trackingStore()).getExperimentByName(name);
   }
 
   /** Searches experiments, one page at a time. */
-  searchExperiments(
+  async searchExperiments(
     options: {
       filter?: string;
       orderBy?: string[];
@@ -126,38 +169,38 @@ export class CairnClient implements AsyncDisposable {
       pageToken?: string;
     } = {},
   ): Promise<Page<Experiment>> {
-    return this.store.searchExperiments(options);
+    return (await this.trackingStore()).searchExperiments(options);
   }
 
   /** Renames an experiment. */
-  renameExperiment(experimentId: string, newName: string): Promise<void> {
-    return this.store.renameExperiment(experimentId, newName);
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    return (await this.trackingStore()).renameExperiment(experimentId, newName);
   }
 
   /** Soft-deletes an experiment and its runs. */
-  deleteExperiment(experimentId: string): Promise<void> {
-    return this.store.deleteExperiment(experimentId);
+  async deleteExperiment(experimentId: string): Promise<void> {
+    return (await this.trackingStore()).deleteExperiment(experimentId);
   }
 
   /** Restores a soft-deleted experiment. */
-  restoreExperiment(experimentId: string): Promise<void> {
-    return this.store.restoreExperiment(experimentId);
+  async restoreExperiment(experimentId: string): Promise<void> {
+    return (await this.trackingStore()).restoreExperiment(experimentId);
   }
 
   /** Sets an experiment tag. */
-  setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
-    return this.store.setExperimentTag(experimentId, { key, value: String(value) });
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    return (await this.trackingStore()).setExperimentTag(experimentId, { key, value: String(value) });
   }
 
   /** Deletes an experiment tag. */
-  deleteExperimentTag(experimentId: string, key: string): Promise<void> {
-    return this.store.deleteExperimentTag(experimentId, key);
+  async deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    return (await this.trackingStore()).deleteExperimentTag(experimentId, key);
   }
 
   // --- runs ---
 
   /** Creates a run in an experiment. */
-  createRun(
+  async createRun(
     experimentId: string,
     options: { runName?: string; startTime?: number; tags?: TagRecord; userId?: string } = {},
   ): Promise<Run> {
@@ -165,16 +208,16 @@ export class CairnClient implements AsyncDisposable {
     if (options.runName !== undefined) input.runName = options.runName;
     if (options.startTime !== undefined) input.startTime = options.startTime;
     if (options.userId !== undefined) input.userId = options.userId;
-    return this.store.createRun(input);
+    return (await this.trackingStore()).createRun(input);
   }
 
   /** Returns a run with its latest metrics, params, tags and inputs. */
-  getRun(runId: string): Promise<Run> {
-    return this.store.getRun(runId);
+  async getRun(runId: string): Promise<Run> {
+    return (await this.trackingStore()).getRun(runId);
   }
 
   /** Searches runs of some experiments, one page at a time. */
-  searchRuns(options: {
+  async searchRuns(options: {
     experimentIds: string[];
     filter?: string;
     orderBy?: string[];
@@ -182,73 +225,82 @@ export class CairnClient implements AsyncDisposable {
     maxResults?: number;
     pageToken?: string;
   }): Promise<Page<Run>> {
-    return this.store.searchRuns(options);
+    return (await this.trackingStore()).searchRuns(options);
   }
 
   /** Soft-deletes a run. */
-  deleteRun(runId: string): Promise<void> {
-    return this.store.deleteRun(runId);
+  async deleteRun(runId: string): Promise<void> {
+    return (await this.trackingStore()).deleteRun(runId);
   }
 
   /** Restores a soft-deleted run. */
-  restoreRun(runId: string): Promise<void> {
-    return this.store.restoreRun(runId);
+  async restoreRun(runId: string): Promise<void> {
+    return (await this.trackingStore()).restoreRun(runId);
   }
 
   /** Changes a run's status, end time or name. */
-  updateRun(
+  async updateRun(
     runId: string,
     changes: { status?: RunStatus; endTime?: number; runName?: string },
   ): Promise<RunInfo> {
-    return this.store.updateRun({ runId, ...changes });
+    return (await this.trackingStore()).updateRun({ runId, ...changes });
   }
 
   /** Ends a run: sets its status (default FINISHED) and end time (default now). */
-  setTerminated(
+  async setTerminated(
     runId: string,
     status: RunStatus = 'FINISHED',
     endTime: number = Date.now(),
   ): Promise<RunInfo> {
-    return this.store.updateRun({ runId, status, endTime });
+    return (await this.trackingStore()).updateRun({ runId, status, endTime });
   }
 
   /** Logs a param; the value is stringified as MLflow does. */
-  logParam(runId: string, key: string, value: unknown): Promise<void> {
-    return this.store.logBatch({ runId, params: [{ key, value: String(value) }] });
+  async logParam(runId: string, key: string, value: unknown): Promise<void> {
+    return (await this.trackingStore()).logBatch({ runId, params: [{ key, value: String(value) }] });
   }
 
   /** Logs one metric point now (no batching; the fluent API batches). */
-  logMetric(runId: string, key: string, value: number, options: { step?: number; timestamp?: number } = {}) {
+  async logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    options: { step?: number; timestamp?: number } = {},
+  ) {
     const metric: Metric = {
       key,
       value,
       timestamp: options.timestamp ?? Date.now(),
       step: options.step ?? 0,
     };
-    return this.store.logBatch({ runId, metrics: [metric] });
+    return (await this.trackingStore()).logBatch({ runId, metrics: [metric] });
   }
 
   /** Sets a run tag. */
-  setTag(runId: string, key: string, value: string): Promise<void> {
-    return this.store.logBatch({ runId, tags: [{ key, value: String(value) }] });
+  async setTag(runId: string, key: string, value: string): Promise<void> {
+    return (await this.trackingStore()).logBatch({ runId, tags: [{ key, value: String(value) }] });
   }
 
   /** Deletes a run tag. */
-  deleteTag(runId: string, key: string): Promise<void> {
-    return this.store.deleteTag(runId, key);
+  async deleteTag(runId: string, key: string): Promise<void> {
+    return (await this.trackingStore()).deleteTag(runId, key);
   }
 
   /** Logs metrics, params and tags in one call, all or nothing. */
-  logBatch(runId: string, batch: { metrics?: Metric[]; params?: Param[]; tags?: RunTag[] }): Promise<void> {
-    return this.store.logBatch({ runId, ...batch });
+  async logBatch(
+    runId: string,
+    batch: { metrics?: Metric[]; params?: Param[]; tags?: RunTag[] },
+  ): Promise<void> {
+    return (await this.trackingStore()).logBatch({ runId, ...batch });
   }
 
   /** Every logged point of one metric, following every page. */
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
     const points: Metric[] = [];
     let pageToken: string | undefined;
+    const store = await this.trackingStore();
     do {
-      const page = await this.store.getMetricHistory({ runId, metricKey: key, pageToken });
+      const page = await store.getMetricHistory({ runId, metricKey: key, pageToken });
       points.push(...page.items);
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
@@ -257,15 +309,15 @@ export class CairnClient implements AsyncDisposable {
 
   // --- artifacts ---
 
-  /** The artifact store rooted at any artifact URI (`s3://`, `file:`, `mlflow-artifacts:`, ...), through this client's resolvers. */
-  artifactStoreAt(artifactUri: string): ArtifactStore {
-    return openArtifactStore(artifactUri, this.#resolvers);
+  /** The artifact store rooted at any artifact URI (`s3://`, `file:`, `mlflow-artifacts:`, ...), through this client's plugins. */
+  artifactStoreAt(artifactUri: string): Promise<ArtifactStore> {
+    return openArtifactStore(artifactUri, this.#plugins, this.#context);
   }
 
   /** The artifact store rooted at a run's artifact URI. */
   async artifactStoreForRun(runId: string): Promise<ArtifactStore> {
-    const run = await this.store.getRun(runId);
-    return openArtifactStore(run.info.artifact_uri, this.#resolvers);
+    const run = await (await this.trackingStore()).getRun(runId);
+    return this.artifactStoreAt(run.info.artifact_uri);
   }
 
   /** Lists the direct children of an artifact directory of a run. */
@@ -307,7 +359,7 @@ export class CairnClient implements AsyncDisposable {
       // The URI names the file or folder itself: open its parent and download the last segment.
       const uri = options.artifactUri.replace(/\/+$/u, '');
       const slash = uri.lastIndexOf('/');
-      const store = openArtifactStore(uri.slice(0, slash), this.#resolvers);
+      const store = await this.artifactStoreAt(uri.slice(0, slash));
       return downloadTree(store, uri.slice(slash + 1), dst, transfer);
     }
     if (options.runId === undefined) {
@@ -331,18 +383,18 @@ export class CairnClient implements AsyncDisposable {
   /** The root of a `models:/` URI's files, and the URI's path under it (subpaths of copies before the URI's). */
   async #resolveModelFiles(modelsUri: string): Promise<{ root: string; subpath: string }> {
     const { artifactUri, subpath } = await resolveModelsUri(modelsUri, {
-      registry: this.registry,
-      tracking: this.store,
+      registry: await this.registryStore(),
+      tracking: await this.trackingStore(),
     });
     return { root: artifactUri.replace(/\/+$/u, ''), subpath };
   }
 
   /** A store rooted at an artifact URI; `runs:/<id>/<path>` is `<path>` under that run's artifact URI. */
   async #artifactStoreAt(uri: string): Promise<ArtifactStore> {
-    if (!uri.startsWith('runs:')) return openArtifactStore(uri, this.#resolvers);
+    if (!uri.startsWith('runs:')) return this.artifactStoreAt(uri);
     const { runId, artifactPath } = parseRunsUri(uri);
-    const runRoot = (await this.store.getRun(runId)).info.artifact_uri.replace(/\/+$/u, '');
-    return openArtifactStore(artifactPath ? `${runRoot}/${artifactPath}` : runRoot, this.#resolvers);
+    const runRoot = (await (await this.trackingStore()).getRun(runId)).info.artifact_uri.replace(/\/+$/u, '');
+    return this.artifactStoreAt(artifactPath ? `${runRoot}/${artifactPath}` : runRoot);
   }
 
   /** Uploads a local file into the run's artifacts, under `artifactPath`. */
@@ -378,8 +430,9 @@ export class CairnClient implements AsyncDisposable {
 
   /** Releases the stores. */
   async close(): Promise<void> {
-    await this.registry?.close();
-    await this.store.close();
+    // Stores that failed to open hold nothing to release; the failure was the caller's to see already.
+    const stores = await this.#opened?.catch(() => undefined);
+    await stores?.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -12,9 +12,16 @@ export {
   createRestRegistryStore,
   createRestTrackingStore,
   createRestTransport,
+  restStorePlugin,
 } from '@cairn/store-rest';
 export type { CairnClientOptions, TagRecord } from './cairn-client.js';
 export { CairnClient, createCairnClient } from './cairn-client.js';
+export {
+  defaultStorePlugins,
+  lazyFileStorePlugin,
+  lazyS3StorePlugin,
+  lazySqlStorePlugin,
+} from './default-store-plugins.js';
 export {
   activeRun,
   endRun,
@@ -37,17 +44,8 @@ export {
 } from './fluent.js';
 export type { MetricBatcherOptions, MetricSink } from './metric-batcher.js';
 export { MetricBatcher } from './metric-batcher.js';
-export type { TrackingStorePlugin } from './store-plugins.js';
-export {
-  defaultArtifactResolvers,
-  defaultTrackingStorePlugins,
-  fileStorePlugin,
-  memoryStorePlugin,
-  openArtifactStore,
-  openTrackingStore,
-  restStorePlugin,
-  sqlStorePlugin,
-} from './store-plugins.js';
+export type { GcPlan, GcSelection } from './plan-gc.js';
+export { isUnresolvableArtifactUri, parseOlderThan, planGc } from './plan-gc.js';
 export { currentUser, defaultRunTags, readGitState } from './system-tags.js';
 export type { ActiveRun, StartRunOptions, TrackingOptions } from './tracking.js';
 export { createTracking, Tracking } from './tracking.js';

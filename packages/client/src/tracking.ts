@@ -99,7 +99,7 @@ export class Tracking {
 
   #metrics(): MetricBatcher {
     this.#batcher ??= new MetricBatcher(
-      (runId, metrics) => this.client().store.logBatch({ runId, metrics }),
+      async (runId, metrics) => (await this.client().trackingStore()).logBatch({ runId, metrics }),
       this.#options.batching,
     );
     return this.#batcher;

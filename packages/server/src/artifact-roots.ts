@@ -1,9 +1,10 @@
-import {
-  type ArtifactStore,
-  type ArtifactStoreResolver,
-  invalidParameter,
-  normaliseArtifactPath,
-} from '@cairn/core';
+import { type ArtifactStore, type Awaitable, invalidParameter, normaliseArtifactPath } from '@cairn/core';
+
+/**
+ * Opens the artifact store rooted at an artifact URI, or answers undefined for a URI it has no store for:
+ * a sync `ArtifactStoreResolver`, or an async opener such as one over core's `openArtifactStore` and plugins.
+ */
+export type ArtifactOpener = (artifactUri: string) => Awaitable<ArtifactStore | undefined>;
 
 /**
  * The path inside the proxied artifact root that an `mlflow-artifacts:` URI names, or undefined for other
@@ -45,14 +46,14 @@ export function prefixedArtifactStore(store: ArtifactStore, prefix: string, root
  */
 export function createArtifactOpener(
   proxied: ArtifactStore | undefined,
-  resolver: ArtifactStoreResolver | undefined,
-): (artifactUri: string) => ArtifactStore {
-  return (artifactUri) => {
+  resolver: ArtifactOpener | undefined,
+): (artifactUri: string) => Promise<ArtifactStore> {
+  return async (artifactUri) => {
     const proxiedPath = mlflowArtifactsPath(artifactUri);
     if (proxiedPath !== undefined && proxied !== undefined) {
       return prefixedArtifactStore(proxied, proxiedPath, artifactUri);
     }
-    const store = proxiedPath === undefined ? resolver?.(artifactUri) : undefined;
+    const store = proxiedPath === undefined ? await resolver?.(artifactUri) : undefined;
     if (store === undefined) {
       throw invalidParameter(`The server has no artifact store for '${artifactUri}'`, {
         field: 'artifact_uri',

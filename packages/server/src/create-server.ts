@@ -1,14 +1,8 @@
-import {
-  type ArtifactStore,
-  type ArtifactStoreResolver,
-  invalidParameter,
-  type RegistryStore,
-  type TrackingStore,
-} from '@cairn/core';
+import { type ArtifactStore, invalidParameter, type RegistryStore, type TrackingStore } from '@cairn/core';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { LoggerOptions } from 'pino';
-import { createArtifactOpener } from './artifact-roots.js';
+import { type ArtifactOpener, createArtifactOpener } from './artifact-roots.js';
 import { registerGraphqlRoutes } from './graphql/graphql-route.js';
 import { installErrorHandlers } from './http-errors.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -41,8 +35,11 @@ export interface CreateServerOptions {
   registryStore?: RegistryStore;
   /** The store behind the artifact proxy: `mlflow-artifacts:/<path>` is `<path>` in it. */
   artifactStore?: ArtifactStore;
-  /** Opens stores for other artifact URIs a run may have (`file://`, `s3://`), for `artifacts/list`. */
-  artifactResolver?: ArtifactStoreResolver;
+  /**
+   * Opens stores for other artifact URIs a run may have (`file://`, `s3://`), for `artifacts/list`: a
+   * resolver, or an async opener (e.g. over `openArtifactStore` and store plugins); undefined for a URI it has no store for.
+   */
+  artifactResolver?: ArtifactOpener;
   /** Serve `/api/2.0/mlflow-artifacts/*` (default: when an artifactStore is given). Otherwise those answer 503. */
   serveArtifacts?: boolean;
   /** Accepted `Host` header values (`name` or `name:port`; `*` for any). Unset: any host (MLflow's default). */

@@ -1,3 +1,4 @@
+export type { ArtifactOpener } from './artifact-roots.js';
 export { createArtifactOpener, mlflowArtifactsPath, prefixedArtifactStore } from './artifact-roots.js';
 export type { CreateServerOptions } from './create-server.js';
 export { createServer, isHostAllowed, mlflowProtocolVersion } from './create-server.js';

@@ -19,7 +19,7 @@ describe('CairnClient.downloadArtifacts of models:/ URIs', () => {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const env = { MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' };
     const client = new CairnClient({ trackingUri: url, env });
-    const registry = client.registry;
+    const registry = await client.registryStore();
     if (registry === undefined) throw new Error('an http:// client has a registry');
     try {
       const run = await client.createRun('0');
@@ -55,10 +55,11 @@ describe('CairnClient.downloadArtifacts of models:/ URIs', () => {
       expect(await read('models:/m/latest', 'v2.txt')).toBe('two');
       expect(await read('models:/m/Production', 'v1.txt')).toBe('one');
       expect(await read('models:/copy/1', 'v1.txt')).toBe('one');
-      const logged = await client.store.createLoggedModel({ experimentId: '0', name: 'lm' });
-      // Through the client, whose host-less mlflow-artifacts: URIs refer to its own server (there is no
-      // process-wide "current server" any more for a bare resolver list to fall back on).
-      await client.artifactStoreAt(logged.info.artifact_uri).put('MLmodel', 'flavors: {}');
+      const logged = await (await client.trackingStore()).createLoggedModel({
+        experimentId: '0',
+        name: 'lm',
+      });
+      await (await client.artifactStoreAt(logged.info.artifact_uri)).put('MLmodel', 'flavors: {}');
       expect(await read(`models:/${logged.info.model_id}`, 'MLmodel')).toBe('flavors: {}');
       const singleDst = await mkdtemp(join(dir, 'dl-'));
       const single = await client.downloadArtifacts({

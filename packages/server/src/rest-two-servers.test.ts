@@ -32,9 +32,9 @@ describe('two clients on two servers in one process', () => {
       const second = new CairnClient({ trackingUri: b.url, env });
       const runB = await second.createRun('0');
       expect(runA.info.artifact_uri).toMatch(/^mlflow-artifacts:\/0\//u);
-      await first.artifactStoreAt(runA.info.artifact_uri).put('who.txt', 'a');
-      await second.artifactStoreAt(runB.info.artifact_uri).put('who.txt', 'b');
-      await first.artifactStoreAt(runA.info.artifact_uri).put('again.txt', 'a again');
+      await (await first.artifactStoreAt(runA.info.artifact_uri)).put('who.txt', 'a');
+      await (await second.artifactStoreAt(runB.info.artifact_uri)).put('who.txt', 'b');
+      await (await first.artifactStoreAt(runA.info.artifact_uri)).put('again.txt', 'a again');
 
       const under = (runId: string) => `0/${runId}/artifacts`;
       expect((await a.artifactStore.list(under(runA.info.run_id))).map((file) => file.path).sort()).toEqual([
@@ -44,7 +44,9 @@ describe('two clients on two servers in one process', () => {
       expect(await a.artifactStore.list(under(runB.info.run_id))).toEqual([]);
       expect(await b.artifactStore.list(under(runA.info.run_id))).toEqual([]);
       expect(await collectText(await b.artifactStore.get(`${under(runB.info.run_id)}/who.txt`))).toBe('b');
-      expect(await collectText(await first.artifactStoreAt(runA.info.artifact_uri).get('who.txt'))).toBe('a');
+      expect(
+        await collectText(await (await first.artifactStoreAt(runA.info.artifact_uri)).get('who.txt')),
+      ).toBe('a');
       await first.close();
       await second.close();
     } finally {

@@ -2,6 +2,8 @@ export type { ArtifactSuiteContext, ArtifactSuiteName } from './artifacts/descri
 export { artifactSuiteNames, describeArtifactStore } from './artifacts/describe-artifact-store.js';
 export { expectCairnError, expectFieldNamed } from './expect-cairn-error.js';
 export type { DescribeStoreOptions } from './named-suites.js';
+export type { StorePluginSuiteName, StorePluginSuiteOptions } from './plugins/describe-store-plugin.js';
+export { describeStorePlugin, storePluginSuiteNames } from './plugins/describe-store-plugin.js';
 export type { RegistrySuiteName } from './registry/describe-registry-store.js';
 export { describeRegistryStore, registrySuiteNames } from './registry/describe-registry-store.js';
 export type { RegistrySuiteContext } from './registry/registry-context.js';

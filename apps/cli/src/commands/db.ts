@@ -1,4 +1,4 @@
-import { upgradeDatabase } from '@cairn/store-sql';
+import { resolveDatabaseUri, upgradeDatabase } from '@cairn/store-sql';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-context.js';
 
@@ -21,7 +21,7 @@ export function registerDbCommands(program: Command, action: Action): void {
         'sqlite:///path.db, postgresql://user:password@host/db or mysql://user:password@host/db',
       ),
     async (context, _options, [url = '']) => {
-      const result = await upgradeDatabase(sqliteRelativeTo(url, context.localPath));
+      const result = await upgradeDatabase(resolveDatabaseUri(url, context.io.cwd));
       if (context.json) return context.printJson(result);
       if (result.created) context.print(`Created MLflow schema at revision ${result.revision}.`);
       else if (result.upgraded)
@@ -33,11 +33,4 @@ export function registerDbCommands(program: Command, action: Action): void {
         );
     },
   );
-}
-
-/** A relative SQLite path in a URL is relative to the CLI's working directory. */
-function sqliteRelativeTo(url: string, localPath: (path: string) => string): string {
-  const match = /^sqlite:\/\/\/(?!\/)(.+)$/u.exec(url);
-  if (match?.[1] === undefined || match[1] === ':memory:') return url;
-  return `sqlite:///${localPath(match[1])}`;
 }

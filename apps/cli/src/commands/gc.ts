@@ -1,8 +1,14 @@
-import { type CairnClient, createCairnClient } from '@cairn/client';
+import {
+  type CairnClient,
+  createCairnClient,
+  type GcPlan,
+  isUnresolvableArtifactUri,
+  parseOlderThan,
+  planGc,
+} from '@cairn/client';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli-context.js';
 import { renderTable } from '../format.js';
-import { type GcPlan, isUnresolvableArtifactUri, parseOlderThan, planGc } from './gc-plan.js';
 
 type Action = (
   command: Command,
@@ -57,7 +63,7 @@ async function deleteArtifacts(
   warnings: string[],
 ): Promise<void> {
   try {
-    await client.artifactStoreAt(uri).delete('');
+    await (await client.artifactStoreAt(uri)).delete('');
   } catch (error) {
     // As mlflow gc: an artifact URI nothing can open must not block removing the metadata.
     if (!isUnresolvableArtifactUri(error)) throw error;
@@ -82,7 +88,7 @@ async function executePlan(context: CommandContext, client: CairnClient, plan: G
   for (const run of plan.runs) {
     await deleteArtifacts(context, client, run.artifact_uri, `run ${run.run_id}`, warnings);
     if (purgedWithExperiment.has(run.experiment_id)) continue;
-    await client.store.purgeRun(run.run_id);
+    await (await client.trackingStore()).purgeRun(run.run_id);
     done(run);
   }
   for (const experiment of plan.experiments) {
@@ -90,7 +96,7 @@ async function executePlan(context: CommandContext, client: CairnClient, plan: G
       const owner = `experiment ${experiment.experiment_id}`;
       await deleteArtifacts(context, client, experiment.artifact_location, owner, warnings);
     }
-    await client.store.purgeExperiment(experiment.experiment_id);
+    await (await client.trackingStore()).purgeExperiment(experiment.experiment_id);
     for (const run of plan.runs) if (run.experiment_id === experiment.experiment_id) done(run);
     if (!context.json)
       context.print(`Experiment with ID ${experiment.experiment_id} has been permanently deleted.`);
@@ -134,7 +140,7 @@ export function registerGcCommand(program: Command, action: Action): void {
             });
       const client = own ?? context.client();
       try {
-        const plan = await planGc(client.store, {
+        const plan = await planGc(await client.trackingStore(), {
           olderThanMs,
           ...(idList(options.runIds) ? { runIds: idList(options.runIds) } : {}),
           ...(idList(options.experimentIds) ? { experimentIds: idList(options.experimentIds) } : {}),

@@ -1,4 +1,4 @@
-import { createServerCommand } from '@cairn/server-app';
+import { createServerCommand } from '@cairn/server-start';
 import type { Command } from 'commander';
 import type { CliIo } from '../cli-context.js';
 

@@ -6,7 +6,7 @@ export interface GraphqlStores {
   /** Absent when the server has no model registry. */
   registryStore: RegistryStore | undefined;
   /** Opens the artifact store behind a run's artifact URI. */
-  openArtifacts: (artifactUri: string) => ArtifactStore;
+  openArtifacts: (artifactUri: string) => Promise<ArtifactStore>;
 }
 
 /** What every resolver of one request receives: the stores, and reads shared across the request. */

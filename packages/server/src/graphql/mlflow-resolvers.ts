@@ -74,7 +74,7 @@ export const mlflowResolvers: ResolverMap = {
       const input = inputOf(args);
       const path = normaliseArtifactPath(optionalString(input.path), 'path');
       const run = await context.trackingStore.getRun(runIdOf(input));
-      const files = await context.openArtifacts(run.info.artifact_uri).list(path);
+      const files = await (await context.openArtifacts(run.info.artifact_uri)).list(path);
       return { root_uri: run.info.artifact_uri, files };
     },
     mlflowSearchModelVersions: async (_source, args, context) => {

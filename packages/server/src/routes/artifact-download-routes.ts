@@ -22,7 +22,7 @@ export interface ArtifactDownloadSources {
   trackingStore: TrackingStore;
   /** Unset: model-version downloads answer NOT_IMPLEMENTED, as the registry RPCs do. */
   registryStore: RegistryStore | undefined;
-  openArtifacts: (artifactUri: string) => ArtifactStore;
+  openArtifacts: (artifactUri: string) => Promise<ArtifactStore>;
 }
 
 function modelIdOf(request: FastifyRequest): string {
@@ -41,7 +41,7 @@ export function registerArtifactDownloadRoutes(app: FastifyInstance, sources: Ar
     const input = parseRequest(getRunArtifactRequest, request);
     const path = artifactPathParam(input.path, 'path');
     const run = await trackingStore.getRun(runIdOf(input));
-    return sendArtifactFile(reply, openArtifacts(run.info.artifact_uri), path, path);
+    return sendArtifactFile(reply, await openArtifacts(run.info.artifact_uri), path, path);
   });
 
   /** A version's download URI may be `runs:/<run_id>/<path>`: that run's artifacts under `<path>`. */
@@ -50,7 +50,7 @@ export function registerArtifactDownloadRoutes(app: FastifyInstance, sources: Ar
     const { runId, artifactPath } = parseRunsUri(uri);
     const run = await trackingStore.getRun(runId);
     const prefix = normaliseArtifactPath(artifactPath, 'source');
-    const store = openArtifacts(run.info.artifact_uri);
+    const store = await openArtifacts(run.info.artifact_uri);
     return prefix === '' ? store : prefixedArtifactStore(store, prefix, `${run.info.artifact_uri}/${prefix}`);
   };
 
@@ -76,6 +76,6 @@ export function registerArtifactDownloadRoutes(app: FastifyInstance, sources: Ar
     }
     const path = artifactPathParam(input.artifact_file_path, 'artifact_file_path');
     const model = await trackingStore.getLoggedModel(modelIdOf(request));
-    return sendArtifactFile(reply, openArtifacts(model.info.artifact_uri), path, path);
+    return sendArtifactFile(reply, await openArtifacts(model.info.artifact_uri), path, path);
   });
 }

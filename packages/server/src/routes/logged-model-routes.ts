@@ -46,7 +46,7 @@ const present = (value: string | undefined) => (value ? value : undefined);
 export function registerLoggedModelRoutes(
   routes: RouteTable,
   store: TrackingStore,
-  openArtifacts: (artifactUri: string) => ArtifactStore,
+  openArtifacts: (artifactUri: string) => Promise<ArtifactStore>,
 ): void {
   routes.rpc(
     { methods: ['POST'], path: base, summary: 'Create a logged model', request: createLoggedModelRequest },
@@ -194,7 +194,7 @@ export function registerLoggedModelRoutes(
     async (input, request) => {
       const path = normaliseArtifactPath(input.artifact_directory_path, 'artifact_directory_path');
       const model = await store.getLoggedModel(modelIdOf(request));
-      const files = await openArtifacts(model.info.artifact_uri).list(path);
+      const files = await (await openArtifacts(model.info.artifact_uri)).list(path);
       return { root_uri: model.info.artifact_uri, files: files.length === 0 ? undefined : files };
     },
   );

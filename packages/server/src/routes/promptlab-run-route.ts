@@ -58,7 +58,7 @@ function checkRequired(input: CreatePromptlabRunRequest) {
 export function registerPromptlabRunRoute(
   app: FastifyInstance,
   store: TrackingStore,
-  openArtifacts: (artifactUri: string) => ArtifactStore,
+  openArtifacts: (artifactUri: string) => Promise<ArtifactStore>,
   mlflowVersion: string,
 ): void {
   app.post(
@@ -98,7 +98,7 @@ export function registerPromptlabRunRoute(
           model_uuid: modelUuid,
           flavors: {},
         });
-        const artifacts = openArtifacts(created.info.artifact_uri);
+        const artifacts = await openArtifacts(created.info.artifact_uri);
         for (const file of promptlabModelFiles({
           runId,
           utcTimeCreated: utcTimeCreated(madeAt),

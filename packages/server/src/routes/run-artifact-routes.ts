@@ -8,7 +8,7 @@ import { type RouteTable, runIdOf } from './route-table.js';
 export function registerRunArtifactRoutes(
   routes: RouteTable,
   store: TrackingStore,
-  openArtifacts: (artifactUri: string) => ArtifactStore,
+  openArtifacts: (artifactUri: string) => Promise<ArtifactStore>,
 ): void {
   routes.rpc(
     {
@@ -20,7 +20,7 @@ export function registerRunArtifactRoutes(
     async (input) => {
       const path = artifactPathParam(input.path, 'path');
       const run = await store.getRun(runIdOf(input));
-      const files = (await openArtifacts(run.info.artifact_uri).list(path)).map(toWireFileInfo);
+      const files = (await (await openArtifacts(run.info.artifact_uri)).list(path)).map(toWireFileInfo);
       return { root_uri: run.info.artifact_uri, files: files.length === 0 ? undefined : files };
     },
   );

@@ -55,7 +55,7 @@ function isCrossOrigin(request: FastifyRequest, allowedOrigins: readonly string[
 export function registerUploadArtifactRoute(
   app: FastifyInstance,
   store: TrackingStore,
-  openArtifacts: (artifactUri: string) => ArtifactStore,
+  openArtifacts: (artifactUri: string) => Promise<ArtifactStore>,
   allowedOrigins: readonly string[],
 ): void {
   void app.register(async (scope) => {
@@ -84,7 +84,7 @@ export function registerUploadArtifactRoute(
       const data = await readBody(request.body as AsyncIterable<Uint8Array> | undefined);
       if (data.byteLength === 0) throw invalidParameter('Request must specify data.', { field: 'data' });
       const run = await store.getRun(runId);
-      await openArtifacts(run.info.artifact_uri).put(path, data);
+      await (await openArtifacts(run.info.artifact_uri)).put(path, data);
       return reply.code(200).type('application/json').send('');
     });
   });

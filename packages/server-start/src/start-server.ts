@@ -1,7 +1,7 @@
-import { openArtifactStore } from '@cairn/client';
+import { openArtifactStore } from '@cairn/core';
 import { createServer } from '@cairn/server';
 import { pino } from 'pino';
-import { openServerStores, serverArtifactResolvers } from './open-stores.js';
+import { openServerStores, type ServerStoreOptions } from './open-server-stores.js';
 import type { ServerOptions } from './server-options.js';
 
 /** A server that is listening. */
@@ -17,28 +17,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the stores, creates the server and listens. */
+/** Opens the stores (through `storeOptions.plugins` first, then Cairn's), creates the server and listens. */
 export async function startServer(
   options: ServerOptions,
-  cwd: string = process.cwd(),
+  storeOptions: ServerStoreOptions = {},
 ): Promise<RunningServer> {
   const started = performance.now();
-  const stores = openServerStores(options, cwd);
-  // Touch the store once so schema creation or a bad URI fails here, not on the first request.
-  await stores.trackingStore.getExperiment('0').catch((error: unknown) => {
-    if ((error as { code?: string }).code !== 'RESOURCE_DOES_NOT_EXIST') throw error;
-  });
+  const stores = await openServerStores(options, storeOptions);
+  try {
+    // Touch the store once so schema creation or a bad URI fails here, not on the first request.
+    await stores.trackingStore.getExperiment('0').catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'RESOURCE_DOES_NOT_EXIST') throw error;
+    });
+  } catch (error) {
+    await stores.close().catch(() => {});
+    throw error;
+  }
   const app = createServer({
     trackingStore: stores.trackingStore,
     ...(stores.registryStore ? { registryStore: stores.registryStore } : {}),
     ...(stores.artifactStore ? { artifactStore: stores.artifactStore } : {}),
-    artifactResolver: (uri) => {
-      try {
-        return openArtifactStore(uri, serverArtifactResolvers);
-      } catch {
-        return undefined;
-      }
-    },
+    artifactResolver: (uri) => openArtifactStore(uri, stores.plugins, stores.context).catch(() => undefined),
     serveArtifacts: options.serveArtifacts,
     ...(stores.backendStoreType ? { backendStoreType: stores.backendStoreType } : {}),
     proxyMultipartUpload: options.proxyMultipartUpload,
@@ -55,8 +54,7 @@ export async function startServer(
     app,
     close: async () => {
       await app.close();
-      await stores.registryStore?.close();
-      await stores.trackingStore.close();
+      await stores.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { StorePlugin } from '@cairn/core';
 import { Command, Option } from 'commander';
 import { serveClusterWriteLock } from './cluster-write-lock.js';
 import {
@@ -17,9 +18,22 @@ export interface ServerCommandIo {
   cwd: string;
 }
 
+/** What a deployment adds to the command: store plugins tried before Cairn's own (a third party's backend). */
+export interface ServerCommandOptions {
+  plugins?: readonly StorePlugin[];
+}
+
 /** Serves until SIGTERM/SIGINT, then closes gracefully (requests in flight finish). */
-async function serveUntilSignal(options: ServerOptions, io: ServerCommandIo): Promise<void> {
-  const server: RunningServer = await startServer(options, io.cwd);
+async function serveUntilSignal(
+  options: ServerOptions,
+  io: ServerCommandIo,
+  commandOptions: ServerCommandOptions,
+): Promise<void> {
+  const server: RunningServer = await startServer(options, {
+    cwd: io.cwd,
+    env: io.env,
+    ...(commandOptions.plugins === undefined ? {} : { plugins: commandOptions.plugins }),
+  });
   const worker = cluster.isWorker ? ` (worker ${process.pid})` : '';
   io.stdout(
     `Cairn tracking server listening at ${server.url}${worker} - ready in ${server.readyMs.toFixed(0)} ms\n` +
@@ -67,7 +81,11 @@ async function runPrimary(options: ServerOptions, io: ServerCommandIo): Promise<
 }
 
 /** Builds the `server` command (used as `cairn server` and as the `cairn-server` bin). */
-export function createServerCommand(name: string, io: ServerCommandIo): Command {
+export function createServerCommand(
+  name: string,
+  io: ServerCommandIo,
+  commandOptions: ServerCommandOptions = {},
+): Command {
   return new Command(name)
     .description("Run Cairn's tracking server: MLflow's REST API and artifact proxy")
     .option(
@@ -126,6 +144,6 @@ export function createServerCommand(name: string, io: ServerCommandIo): Command 
       };
       const options = resolveServerOptions(input, io.env);
       if (options.workers > 1 && cluster.isPrimary) await runPrimary(options, io);
-      else await serveUntilSignal(options, io);
+      else await serveUntilSignal(options, io, commandOptions);
     });
 }

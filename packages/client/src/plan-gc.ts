@@ -208,7 +208,10 @@ export async function planGc(store: TrackingStore, selection: GcSelection): Prom
   };
 }
 
-/** True for the error an artifact URI no resolver handles produces (gc then keeps going, as mlflow gc does). */
+/**
+ * True for the error opening an artifact URI no store plugin handles produces (core's `openArtifactStore`);
+ * gc then keeps going, as mlflow gc does.
+ */
 export function isUnresolvableArtifactUri(error: unknown): boolean {
-  return CairnError.isInstance(error) && /No artifact store handles/u.test(error.message);
+  return CairnError.isInstance(error) && /No store plugin handles the artifact URI/u.test(error.message);
 }

@@ -63,7 +63,7 @@ describe('server options', () => {
 describe('startServer', () => {
   it('starts with no flags on SQLite + ./mlartifacts in under a second and hands out mlflow-artifacts: locations', async () => {
     dir = await mkdtemp(join(tmpdir(), 'cairn-server-app-'));
-    server = await startServer(resolveServerOptions({ port: 0, logRequests: false }, {}), dir);
+    server = await startServer(resolveServerOptions({ port: 0, logRequests: false }, {}), { cwd: dir });
     console.log(`cairn-server ready in ${server.readyMs.toFixed(0)} ms (fresh SQLite database)`);
     expect(server.readyMs).toBeLessThan(1000);
     expect(server.backendStoreUri).toBe('sqlite:///mlflow.db');
@@ -105,7 +105,7 @@ describe('startServer', () => {
         { port: 0, logRequests: false, backendStoreUri: './mlruns', serveArtifacts: false },
         {},
       ),
-      dir,
+      { cwd: dir },
     );
     const experiment = (await (
       await fetch(`${server.url}/api/2.0/mlflow/experiments/get?experiment_id=0`)

@@ -8,7 +8,7 @@ import { createS3ArtifactStore } from '@cairn/store-s3';
 import { startTestS3Server, type TestS3Server } from '@cairn/store-s3/testing';
 import { collectText, patternBytes } from '@cairn/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openArtifactsDestination } from './open-stores.js';
+import { openArtifactsDestination } from './open-server-stores.js';
 import { resolveServerOptions, type ServerOptionsInput } from './server-options.js';
 import { type RunningServer, startServer } from './start-server.js';
 
@@ -50,7 +50,9 @@ afterEach(async () => {
 
 async function start(flags: ServerOptionsInput): Promise<RunningServer> {
   dir = await mkdtemp(join(tmpdir(), 'cairn-server-s3-'));
-  server = await startServer(resolveServerOptions({ port: 0, logRequests: false, ...flags }, {}), dir);
+  server = await startServer(resolveServerOptions({ port: 0, logRequests: false, ...flags }, {}), {
+    cwd: dir,
+  });
   return server;
 }
 

@@ -70,7 +70,7 @@ async function againstCairn(
       { port: 0, logRequests: false, backendStoreUri: `sqlite:///${join(dir, `${prefix}.db`)}`, ...flags },
       {},
     ),
-    dir,
+    { cwd: dir },
   );
   try {
     const started = performance.now();
