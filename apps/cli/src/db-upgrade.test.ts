@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliSandbox } from './cli-test-helpers.js';
+import { cliSandbox } from './test-helpers.js';
 
 const exec = promisify(execFile);
 const appDir = fileURLToPath(new URL('..', import.meta.url));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createCairnClient } from '@cairn/client';
 import type { Experiment, FileInfo, Run } from '@cairn/core';
 import { describe, expect, it } from 'vitest';
-import { cliSandbox } from './cli-test-helpers.js';
+import { cliSandbox } from './test-helpers.js';
 
 async function seeded() {
   const sandbox = await cliSandbox();

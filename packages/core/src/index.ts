@@ -14,7 +14,6 @@ export type {
   LoggedModelOrderBy,
   LoggedModelStore,
   SearchLoggedModelsInput,
-  TrackingStoreLoggedModelMethods,
 } from './contracts/logged-model-store.js';
 export type { Page, PageRequest } from './contracts/page.js';
 export type {

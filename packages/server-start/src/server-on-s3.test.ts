@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCairnClient } from '@cairn/client';
 import { createS3ArtifactStore } from '@cairn/store-s3';
-import { startTestS3Server, type TestS3Server } from '@cairn/store-s3/testing';
+import { setTestS3Environment, startTestS3Server, type TestS3Server } from '@cairn/store-s3/testing';
 import { collectText, patternBytes } from '@cairn/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openArtifactsDestination } from './open-server-stores.js';
@@ -19,7 +19,7 @@ const directBucket = 'cairn-direct';
 let s3: TestS3Server;
 let server: RunningServer | undefined;
 let dir = '';
-const saved: Record<string, string | undefined> = {};
+let restoreEnvironment: (() => void) | undefined;
 
 // A fresh machine first installs moto into a venv (about half a minute), hence the long hook timeout.
 beforeAll(async () => {
@@ -27,17 +27,11 @@ beforeAll(async () => {
   await s3.createBucket(proxyBucket);
   await s3.createBucket(directBucket);
   // The server and the client read MLflow's S3 variables, exactly as a deployment would set them.
-  for (const [key, value] of Object.entries(s3.env)) {
-    saved[key] = process.env[key];
-    process.env[key] = value;
-  }
+  restoreEnvironment = setTestS3Environment(s3);
 }, 300_000);
 
 afterAll(async () => {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  restoreEnvironment?.();
   await s3?.stop();
 });
 

@@ -1,11 +1,11 @@
-import type { LoggedModel, Page, TrackingStoreLoggedModelMethods } from '@cairn/core';
+import type { LoggedModel, LoggedModelStore, Page } from '@cairn/core';
 import { loggedModelResponse, searchLoggedModelsResponse } from '@cairn/core/wire';
 import type { RestCall, RestSend } from './rest-call.js';
 
 const modelPath = (modelId: string) => `/logged-models/${encodeURIComponent(modelId)}`;
 
 /** The logged-model operations of the REST tracking store, over MLflow 3's `/logged-models` endpoints. */
-export function restLoggedModelMethods(call: RestCall, send: RestSend): TrackingStoreLoggedModelMethods {
+export function restLoggedModelMethods(call: RestCall, send: RestSend): LoggedModelStore {
   return {
     createLoggedModel: async (input) =>
       (

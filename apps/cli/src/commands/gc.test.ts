@@ -5,9 +5,9 @@ import { promisify } from 'node:util';
 import { type CairnClient, createCairnClient, type GcPlan } from '@cairn/client';
 import { resolveServerOptions, startServer } from '@cairn/server-start';
 import { createS3ArtifactStore } from '@cairn/store-s3';
-import { startTestS3Server, type TestS3Server } from '@cairn/store-s3/testing';
+import { setTestS3Environment, startTestS3Server, type TestS3Server } from '@cairn/store-s3/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cliSandbox } from '../cli-test-helpers.js';
+import { cliSandbox } from '../test-helpers.js';
 
 const day = 24 * 60 * 60 * 1000;
 type Done = GcPlan & { dry_run: boolean; warnings?: string[] };
@@ -319,23 +319,17 @@ describe('cairn gc against a tracking server', () => {
 
 describe('cairn gc with artifacts on S3 (moto server)', () => {
   let server: TestS3Server;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnvironment: (() => void) | undefined;
 
   // A fresh machine first installs moto into a venv (about half a minute), hence the long hook timeout.
   beforeAll(async () => {
     server = await startTestS3Server();
     await server.createBucket('gc-artifacts');
-    for (const [key, value] of Object.entries(server.env)) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
+    restoreEnvironment = setTestS3Environment(server);
   }, 300_000);
 
   afterAll(async () => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnvironment?.();
     await server?.stop();
   });
 

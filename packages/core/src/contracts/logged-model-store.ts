@@ -86,9 +86,3 @@ export interface LoggedModelStore {
   /** Adds params to a logged model; re-logging a key overwrites its value, as MLflow's stores do. */
   logLoggedModelParams(modelId: string, params: LoggedModelParameter[]): Promise<void>;
 }
-
-/**
- * @deprecated Use {@link LoggedModelStore}. Kept only while the REST store still names it; it goes once
- * that store moves to `@cairn/store-rest` (issue 11).
- */
-export type TrackingStoreLoggedModelMethods = LoggedModelStore;

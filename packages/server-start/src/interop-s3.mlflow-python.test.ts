@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { freePort, startTestS3Server, type TestS3Server } from '@cairn/store-s3/testing';
+import {
+  freePort,
+  setTestS3Environment,
+  startTestS3Server,
+  type TestS3Server,
+} from '@cairn/store-s3/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveServerOptions, type ServerOptionsInput } from './server-options.js';
 import { startServer } from './start-server.js';
@@ -19,13 +24,13 @@ const mebibyte = 1024 * 1024;
 
 if (python === undefined) {
   console.log(
-    'SKIPPED: interop.mlflow-python-s3 (set CAIRN_MLFLOW_PYTHON to the python of a venv with mlflow==3.18.0)',
+    'SKIPPED: interop-s3.mlflow-python (set CAIRN_MLFLOW_PYTHON to the python of a venv with mlflow==3.18.0)',
   );
 }
 
 let s3: TestS3Server;
 let dir = '';
-const saved: Record<string, string | undefined> = {};
+let restoreEnvironment: (() => void) | undefined;
 
 /** The client's environment: moto's S3, no retries to hide failures, and multipart from 5 MiB in 5 MiB parts. */
 const clientEnv = () => ({
@@ -134,24 +139,18 @@ async function againstMlflow(args: string[], mode: 'proxied' | 'direct', prefix:
 // Skipped only when no MLflow Python is available; the reason is printed above as a SKIPPED line.
 const describeInterop = python === undefined ? describe.skip : describe;
 
-describeInterop('interop.mlflow-python-s3: the official MLflow client with artifacts on S3', () => {
+describeInterop('interop-s3.mlflow-python: the official MLflow client with artifacts on S3', () => {
   // A fresh machine first installs moto into a venv (about half a minute), hence the long hook timeout.
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cairn-interop-s3-'));
     s3 = await startTestS3Server();
     await s3.createBucket(bucket);
     // The in-process Cairn server reads MLflow's S3 variables, as a deployment would set them.
-    for (const [key, value] of Object.entries(s3.env)) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
+    restoreEnvironment = setTestS3Environment(s3);
   }, 300_000);
 
   afterAll(async () => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    restoreEnvironment?.();
     await s3?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
