@@ -42,6 +42,19 @@ export function createRestTrackingStore(
   const { call, send } = restCalls(transport, api);
   const post = (path: string, body: Record<string, unknown>) => send('POST', path, body);
   const cairn = restCalls(transport, '/api/2.0/cairn');
+  /** A bulk metric RPC's points, each with its run id. */
+  const metricsWithRunIds = async (
+    schema: typeof getMetricHistoryBulkIntervalResponse,
+    path: string,
+    query: Record<string, unknown>,
+  ): Promise<MetricWithRunId[]> =>
+    (await call(schema, 'GET', path, query)).metrics.map(({ key, value, timestamp, step, run_id }) => ({
+      key,
+      value,
+      timestamp,
+      step,
+      run_id,
+    }));
 
   return {
     specificationVersion: 'v1',
@@ -227,54 +240,24 @@ export function createRestTrackingStore(
       });
       return page(response.metrics, response.next_page_token);
     },
-    getMetricHistoryBulkInterval: async (input) => {
+    getMetricHistoryBulkInterval: (input) =>
       // The server samples (in its database); one request, whatever the histories' length.
-      const response = await call(
-        getMetricHistoryBulkIntervalResponse,
-        'GET',
-        '/metrics/get-history-bulk-interval',
-        {
-          run_ids: input.runIds,
-          metric_key: input.metricKey,
-          start_step: input.startStep,
-          end_step: input.endStep,
-          max_results: input.maxResults,
-        },
-      );
-      return response.metrics.map(
-        ({ key, value, timestamp, step, run_id }): MetricWithRunId => ({
-          key,
-          value,
-          timestamp,
-          step,
-          run_id,
-        }),
-      );
-    },
-    getMetricHistoryDownsampled: async (input) => {
+      metricsWithRunIds(getMetricHistoryBulkIntervalResponse, '/metrics/get-history-bulk-interval', {
+        run_ids: input.runIds,
+        metric_key: input.metricKey,
+        start_step: input.startStep,
+        end_step: input.endStep,
+        max_results: input.maxResults,
+      }),
+    getMetricHistoryDownsampled: (input) =>
       // Cairn's own RPC: a Cairn server downsamples in its database; MLflow's server answers 404.
-      const response = await call(
-        getMetricHistoryDownsampledResponse,
-        'GET',
-        '/metrics/get-history-downsampled',
-        {
-          run_ids: input.runIds,
-          metric_key: input.metricKey,
-          start_step: input.startStep,
-          end_step: input.endStep,
-          buckets: input.buckets,
-        },
-      );
-      return response.metrics.map(
-        ({ key, value, timestamp, step, run_id }): MetricWithRunId => ({
-          key,
-          value,
-          timestamp,
-          step,
-          run_id,
-        }),
-      );
-    },
+      metricsWithRunIds(getMetricHistoryDownsampledResponse, '/metrics/get-history-downsampled', {
+        run_ids: input.runIds,
+        metric_key: input.metricKey,
+        start_step: input.startStep,
+        end_step: input.endStep,
+        buckets: input.buckets,
+      }),
     logInputs: (input) =>
       post('/runs/log-inputs', {
         run_id: input.runId,
