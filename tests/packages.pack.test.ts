@@ -149,8 +149,19 @@ describe('the packages as tarballs in a fresh npm project', () => {
       cwd: repo,
     });
     const plan = JSON.parse(await readFile(output, 'utf8')) as {
-      releases: { name: string; newVersion: string }[];
+      releases: { name: string; newVersion: string; type: string }[];
     };
+    // Regression: the client's optional peers on the stores made changesets bump every package to a major
+    // (a peer's minor counted as breaking); peers in range leave their dependents alone now.
+    const changesets = await readdir(join(repo, '.changeset'));
+    const asksMajor = await Promise.all(
+      changesets
+        .filter((name) => name.endsWith('.md') && name !== 'README.md')
+        .map(async (name) => /:\s*major\b/u.test(await readFile(join(repo, '.changeset', name), 'utf8'))),
+    );
+    if (!asksMajor.includes(true)) {
+      expect(plan.releases.filter((release) => release.type === 'major')).toEqual([]);
+    }
     const published = plan.releases.filter((release) => work.tarballs.has(release.name));
     const versions = new Set(published.map((release) => release.newVersion));
     if (plan.releases.length > 0) {
