@@ -8,7 +8,8 @@ import { wireDouble, wireEnum, wireInt64, wireKeyValue, wireRepeated, wireString
 /** Every request that names a run accepts `run_id` or its legacy twin `run_uuid`. */
 const runRef = { run_id: wireString().optional(), run_uuid: wireString().optional() };
 
-const metricBody = z.object({
+/** A metric point as MLflow's JSON carries it, in requests (log-batch) and answers (runs, histories). */
+export const metricBody = z.object({
   key: z.string(),
   value: wireDouble(),
   timestamp: wireInt64(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lifecycleStageSchema, runStatusNumber } from '../entities/enums.js';
 import type { Metric, Run } from '../entities/tracking.js';
+import { metricBody } from './tracking-request-schemas.js';
 import { wireDouble, wireEnum, wireInt64, wireKeyValue, wireList, wireText } from './wire-types.js';
 
 // Response bodies of MLflow's tracking RPCs (mlflow/protos/service.proto) as a client reads them: the
@@ -8,18 +9,9 @@ import { wireDouble, wireEnum, wireInt64, wireKeyValue, wireList, wireText } fro
 // Unknown fields are dropped, not refused: newer MLflow servers add fields.
 
 /** A metric point; a missing step reads as 0. */
-export const wireMetric = z
-  .object({
-    key: z.string(),
-    value: wireDouble(),
-    timestamp: wireInt64(),
-    step: wireInt64().optional(),
-    dataset_name: z.string().optional(),
-    dataset_digest: z.string().optional(),
-    model_id: z.string().optional(),
-    run_id: z.string().optional(),
-  })
-  .transform(({ step, ...metric }): Metric => ({ ...metric, step: step ?? 0 }));
+export const wireMetric = metricBody.transform(
+  ({ step, ...metric }): Metric => ({ ...metric, step: step ?? 0 }),
+);
 
 /** A metric point with its run (`MetricWithRunId`, what get-history-bulk-interval answers). */
 export const wireMetricWithRunId = z.object({
