@@ -5,6 +5,7 @@ export type {
   FlavorSaveResult,
   Predictor,
 } from './flavor.js';
+export type { LoadedModel } from './loaded-model.js';
 export type { MLmodel } from './mlmodel.js';
 export type {
   ColumnType,
