@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Tests run against package sources through the "development" export condition,
@@ -19,5 +20,11 @@ export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/*', 'tests'],
     reporters: ['default'],
+    // Vitest runs one worker per core but one (a single worker on a 2-core machine), yet most of this suite's
+    // time is spent waiting on other processes: Python's mlflow, PostgreSQL, MariaDB, Chromium, servers the
+    // tests start. A worker per core overlaps those waits. CAIRN_TEST_WORKERS overrides it.
+    maxWorkers: Number(process.env.CAIRN_TEST_WORKERS) || Math.max(2, availableParallelism()),
+    // Every test's temporary files go under one directory that is removed when the run ends.
+    globalSetup: ['./vitest.global-setup.ts'],
   },
 });
