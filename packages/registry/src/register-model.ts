@@ -75,7 +75,7 @@ function sourceOf(input: RegisterModelInput): string {
 const isAlreadyExists = (error: unknown) =>
   CairnError.isInstance(error) && error.code === 'RESOURCE_ALREADY_EXISTS';
 
-function requireTracking(stores: RegisterModelStores, source: string) {
+function requireTracking(stores: Pick<RegisterModelStores, 'tracking'>, source: string) {
   if (stores.tracking === undefined) {
     throw invalidParameter(
       `Registering '${source}' needs a tracking store to read the run or logged model from.`,
@@ -147,6 +147,44 @@ async function resolveRunsSource(
   return { source: `models:/${chosen.info.model_id}`, runId, modelId: chosen.info.model_id };
 }
 
+/** What {@link resolveVersionSource} works out for a new version. */
+export interface ResolvedVersionSource {
+  storageLocation?: string;
+  runId?: string;
+  modelId?: string;
+}
+
+/**
+ * What a new version's source implies, as MLflow's registry works it out on create: a `models:/` source's
+ * files (one step: a copy of a copy keeps pointing at its source), and the `model_id` and `run_id` it names
+ * unless given; a `model_id` given alone brings its logged model's run.
+ */
+export async function resolveVersionSource(
+  stores: Pick<RegisterModelStores, 'registry' | 'tracking'>,
+  input: { source: string; runId?: string | undefined; modelId?: string | undefined },
+): Promise<ResolvedVersionSource> {
+  let { runId, modelId } = input;
+  let storageLocation: string | undefined;
+  if (input.source.startsWith('models:')) {
+    const parsed = parseModelUri(input.source);
+    if (parsed.kind === 'logged-model') modelId ??= parsed.modelId;
+    const resolved = await resolveModelsUri(
+      input.source,
+      { registry: stores.registry, tracking: requireTracking(stores, input.source) },
+      { followCopies: false },
+    );
+    storageLocation = resolved.artifactUri;
+    runId ??= resolved.loggedModel?.info.source_run_id ?? resolved.modelVersion?.run_id;
+  } else if (modelId !== undefined && runId === undefined && stores.tracking !== undefined) {
+    runId = (await stores.tracking.getLoggedModel(modelId)).info.source_run_id;
+  }
+  return {
+    ...(storageLocation === undefined ? {} : { storageLocation }),
+    ...(runId ? { runId } : {}),
+    ...(modelId ? { modelId } : {}),
+  };
+}
+
 async function awaitReady(
   registry: RegistryStore,
   version: ModelVersion,
@@ -196,30 +234,16 @@ export async function registerModel(
   if (uri.startsWith('runs:')) {
     ({ source, runId, modelId } = await resolveRunsSource(stores, uri));
   }
-  let storageLocation: string | undefined;
-  if (source.startsWith('models:')) {
-    const parsed = parseModelUri(source);
-    if (parsed.kind === 'logged-model') modelId ??= parsed.modelId;
-    const resolved = await resolveModelsUri(
-      source,
-      { registry: stores.registry, tracking: requireTracking(stores, source) },
-      { followCopies: false },
-    );
-    storageLocation = resolved.artifactUri;
-    runId ??= resolved.loggedModel?.info.source_run_id ?? resolved.modelVersion?.run_id;
-  }
-
+  const resolved = await resolveVersionSource(stores, { source, runId, modelId });
   const created = await stores.registry.createModelVersion({
     name: input.name,
     source,
     tags,
-    ...(runId ? { runId } : {}),
-    ...(modelId ? { modelId } : {}),
-    ...(storageLocation === undefined ? {} : { storageLocation }),
+    ...resolved,
     ...(input.description ? { description: input.description } : {}),
   });
-  if (modelId !== undefined && stores.tracking !== undefined) {
-    await recordVersionOnLoggedModel(stores.tracking, modelId, created.name, created.version);
+  if (resolved.modelId !== undefined && stores.tracking !== undefined) {
+    await recordVersionOnLoggedModel(stores.tracking, resolved.modelId, created.name, created.version);
   }
   return awaitReady(stores.registry, created, input.awaitCreationSeconds ?? defaultAwaitSeconds);
 }
