@@ -14,7 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqlTrackingStore } from '@cairn/store-sql';
 import Database from 'better-sqlite3';
-import { fmt, machineLoad, measurementPlan, now, printTable, spread, startServer, stopServer } from './bench-kit.mjs';
+import {
+  fmt,
+  machineLoad,
+  measurementPlan,
+  now,
+  printTable,
+  spread,
+  startServer,
+  stopServer,
+} from './bench-kit.mjs';
 
 const plan = measurementPlan();
 const modelCount = Number(process.env.CAIRN_BENCH_MODELS ?? (plan.quick ? 2_000 : 10_000));
@@ -22,7 +31,8 @@ const versionsPerModel = 10;
 const teams = 20;
 const python = process.env.CAIRN_MLFLOW_PYTHON;
 
-const modelName = (index) => `team-${String(index % teams).padStart(2, '0')}-model-${String(index).padStart(5, '0')}`;
+const modelName = (index) =>
+  `team-${String(index % teams).padStart(2, '0')}-model-${String(index).padStart(5, '0')}`;
 const runId = (index) => index.toString(16).padStart(32, '0');
 
 /** Creates MLflow 3.18.0's schema with Cairn's store, then fills the registry tables in one transaction. */
@@ -50,8 +60,18 @@ async function seed(path) {
       insertTag.run('team', String(index % teams), name);
       for (let version = 1; version <= versionsPerModel; version += 1) {
         const source = `s3://bucket/models/${name}/${version}`;
-        const stage = version === versionsPerModel ? 'Production' : version === versionsPerModel - 1 ? 'Staging' : 'None';
-        insertVersion.run(name, version, updated - 1000 + version, updated - 1000 + version, stage, source, runId(index), source);
+        const stage =
+          version === versionsPerModel ? 'Production' : version === versionsPerModel - 1 ? 'Staging' : 'None';
+        insertVersion.run(
+          name,
+          version,
+          updated - 1000 + version,
+          updated - 1000 + version,
+          stage,
+          source,
+          runId(index),
+          source,
+        );
       }
     }
   })();
@@ -110,7 +130,8 @@ async function measureServer(kind, path, dir) {
       const p50 = [];
       const p95 = [];
       // Warm-up, then repetitions of a fixed duration (at least 3 calls each).
-      for (const started = now(); now() - started < plan.warmupSeconds * 1000; ) await get(server.base, query.path, query.query);
+      for (const started = now(); now() - started < plan.warmupSeconds * 1000; )
+        await get(server.base, query.path, query.query);
       for (let repetition = 0; repetition < plan.repetitions; repetition += 1) {
         const timings = [];
         const started = now();
@@ -140,7 +161,9 @@ const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-registry-'));
 try {
   const path = join(dir, 'registry.db');
   const seedSeconds = await seed(path);
-  console.log(`seeded ${fmt(modelCount)} models and ${fmt(modelCount * versionsPerModel)} versions in ${fmt(seedSeconds, 1)} s (not timed below)`);
+  console.log(
+    `seeded ${fmt(modelCount)} models and ${fmt(modelCount * versionsPerModel)} versions in ${fmt(seedSeconds, 1)} s (not timed below)`,
+  );
   const servers = [await measureServer('cairn', path, dir)];
   if (python) servers.push(await measureServer('mlflow', path, dir));
   else console.log('MLflow: not measured (set CAIRN_MLFLOW_PYTHON to a python with mlflow==3.18.0)');
@@ -158,7 +181,10 @@ try {
     const theirs = mlflow?.results[index];
     rows.push([
       query.label,
-      ...servers.flatMap((server) => [fmt(median(server.results[index].p50), 1), fmt(median(server.results[index].p95), 1)]),
+      ...servers.flatMap((server) => [
+        fmt(median(server.results[index].p50), 1),
+        fmt(median(server.results[index].p95), 1),
+      ]),
       ...(theirs
         ? [
             `${fmt(median(theirs.p50) / median(mine.p50), 1)}x faster`,
@@ -171,12 +197,17 @@ try {
   printTable(rows);
   console.log('');
   for (const server of servers) {
-    console.log(`${server.label}: ready in ${fmt(server.readyMs)} ms; load after each query: ${server.results.map((r) => r.load.split(' on')[0].replace('load ', '')).join(' | ')}`);
+    console.log(
+      `${server.label}: ready in ${fmt(server.readyMs)} ms; load after each query: ${server.results.map((r) => r.load.split(' on')[0].replace('load ', '')).join(' | ')}`,
+    );
   }
   if (mlflow) {
     queries.forEach((query, index) => {
-      const same = JSON.stringify(cairn.results[index].answer) === JSON.stringify(mlflow.results[index].answer);
-      console.log(`${query.label}: ${cairn.results[index].answer.length} results; ${same ? 'same answer as MLflow' : 'ANSWERS DIFFER from MLflow'}`);
+      const same =
+        JSON.stringify(cairn.results[index].answer) === JSON.stringify(mlflow.results[index].answer);
+      console.log(
+        `${query.label}: ${cairn.results[index].answer.length} results; ${same ? 'same answer as MLflow' : 'ANSWERS DIFFER from MLflow'}`,
+      );
       if (!same) process.exitCode = 1;
     });
   }
