@@ -79,11 +79,21 @@ async function seed(path) {
   return (now() - started) / 1000;
 }
 
+let failures = 0;
+
+/** GETs a registry search; a dropped connection (MLflow's workers restart under load) is retried twice and counted. */
 async function get(base, path, query) {
-  const response = await fetch(`${base}/api/2.0/mlflow/${path}?${new URLSearchParams(query)}`);
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text);
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const response = await fetch(`${base}/api/2.0/mlflow/${path}?${new URLSearchParams(query)}`);
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
+      return JSON.parse(text);
+    } catch (error) {
+      failures += 1;
+      if (attempt === 2) throw error;
+    }
+  }
 }
 
 const probe = Math.floor(modelCount / 2) + 7;
@@ -123,6 +133,7 @@ const queries = [
 
 async function measureServer(kind, path, dir) {
   const server = await startServer({ kind, uri: `sqlite:///${path}`, dir, python });
+  failures = 0;
   try {
     const results = [];
     for (const query of queries) {
@@ -145,8 +156,11 @@ async function measureServer(kind, path, dir) {
         p95.push(timings[Math.floor((timings.length - 1) * 0.95)]);
       }
       results.push({ answer, p50, p95, load: machineLoad() });
+      console.log(
+        `${server.label}: ${query.label}: p50 ${p50.map((v) => fmt(v, 1)).join(' / ')} ms, p95 ${p95.map((v) => fmt(v, 1)).join(' / ')} ms`,
+      );
     }
-    return { label: server.label, readyMs: server.readyMs, results };
+    return { label: server.label, readyMs: server.readyMs, results, failures };
   } finally {
     await stopServer(server);
   }
@@ -198,7 +212,7 @@ try {
   console.log('');
   for (const server of servers) {
     console.log(
-      `${server.label}: ready in ${fmt(server.readyMs)} ms; load after each query: ${server.results.map((r) => r.load.split(' on')[0].replace('load ', '')).join(' | ')}`,
+      `${server.label}: ready in ${fmt(server.readyMs)} ms; ${server.failures} failed requests retried; load after each query: ${server.results.map((r) => r.load.split(' on')[0].replace('load ', '')).join(' | ')}`,
     );
   }
   if (mlflow) {
