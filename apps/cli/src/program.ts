@@ -6,6 +6,8 @@ import { registerArtifactCommands } from './commands/artifacts.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerExperimentCommands } from './commands/experiments.js';
 import { registerGcCommand } from './commands/gc.js';
+import { registerModelVersionCommands } from './commands/model-versions.js';
+import { registerRegisteredModelCommands } from './commands/registered-models.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerServerCommand } from './commands/server.js';
 
@@ -44,6 +46,8 @@ export function createProgram(io: CliIo, opened: CairnClient[] = []): Command {
   registerExperimentCommands(program, action);
   registerRunCommands(program, action);
   registerArtifactCommands(program, action);
+  registerRegisteredModelCommands(program, action);
+  registerModelVersionCommands(program, action);
   registerServerCommand(program, io);
   registerDbCommands(program, action);
   registerGcCommand(program, action);

@@ -6,8 +6,10 @@ import type {
   Experiment,
   FileInfo,
   Metric,
+  ModelVersion,
   Page,
   Param,
+  RegisteredModel,
   RegistryStore,
   Run,
   RunInfo,
@@ -18,8 +20,8 @@ import type {
   TrackingStore,
   ViewType,
 } from '@cairn/core';
-import { invalidParameter, openArtifactStore, openStores, parseRunsUri } from '@cairn/core';
-import { resolveModelsUri } from '@cairn/registry';
+import { CairnError, invalidParameter, openArtifactStore, openStores, parseRunsUri } from '@cairn/core';
+import { registerModel, resolveModelsUri, resolveVersionSource } from '@cairn/registry';
 import { stringify } from 'yaml';
 import { downloadTree, uploadDirectory, uploadFile } from './artifact-transfer.js';
 import { defaultStorePlugins } from './default-store-plugins.js';
@@ -63,6 +65,23 @@ export type TagRecord = Readonly<Record<string, string>>;
 
 const toTags = (tags: TagRecord | undefined): RunTag[] =>
   Object.entries(tags ?? {}).map(([key, value]) => ({ key, value: String(value) }));
+
+/** The paging and filtering of the registry searches, with MLflow's argument names. */
+export interface SearchRegistryOptions {
+  /** `name LIKE 'churn%'`, `tags.team = 'ml'`, `run_id = '...'`. */
+  filterString?: string;
+  maxResults?: number;
+  /** `['name ASC']`, `['last_updated_timestamp DESC']`. */
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+const toSearchInput = (options: SearchRegistryOptions) => ({
+  ...(options.filterString === undefined ? {} : { filter: options.filterString }),
+  ...(options.maxResults === undefined ? {} : { maxResults: options.maxResults }),
+  ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
+  ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
+});
 
 /**
  * The explicit client, mirroring MLflow's `MlflowClient`: every call names the experiment or run it acts
@@ -387,6 +406,193 @@ export class CairnClient implements AsyncDisposable {
       tracking: await this.trackingStore(),
     });
     return { root: artifactUri.replace(/\/+$/u, ''), subpath };
+  }
+
+  // --- model registry (MlflowClient's registry calls) ---
+
+  /** The model registry, or NOT_IMPLEMENTED naming the URI when the backend has none. */
+  async #registry(): Promise<RegistryStore> {
+    const registry = await this.registryStore();
+    if (registry === undefined) {
+      throw new CairnError('NOT_IMPLEMENTED', `The store at '${this.trackingUri}' has no model registry.`);
+    }
+    return registry;
+  }
+
+  /** Creates a registered model; RESOURCE_ALREADY_EXISTS if the name is taken. */
+  async createRegisteredModel(
+    name: string,
+    options: { tags?: TagRecord; description?: string } = {},
+  ): Promise<RegisteredModel> {
+    return (await this.#registry()).createRegisteredModel({
+      name,
+      tags: toTags(options.tags),
+      ...(options.description === undefined ? {} : { description: options.description }),
+    });
+  }
+
+  /** A registered model with its latest version per stage, tags and aliases. */
+  async getRegisteredModel(name: string): Promise<RegisteredModel> {
+    return (await this.#registry()).getRegisteredModel(name);
+  }
+
+  /** Renames a registered model; its versions, tags and aliases follow. */
+  async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
+    return (await this.#registry()).renameRegisteredModel(name, newName);
+  }
+
+  /** Sets (or, with `undefined`, clears) a registered model's description. */
+  async updateRegisteredModel(name: string, description?: string): Promise<RegisteredModel> {
+    return (await this.#registry()).updateRegisteredModel(name, description);
+  }
+
+  /** Deletes a registered model with all its versions. */
+  async deleteRegisteredModel(name: string): Promise<void> {
+    await (await this.#registry()).deleteRegisteredModel(name);
+  }
+
+  /** One page of registered models matching a filter (`name LIKE 'churn%'`, `tags.team = 'ml'`). */
+  async searchRegisteredModels(options: SearchRegistryOptions = {}): Promise<Page<RegisteredModel>> {
+    return (await this.#registry()).searchRegisteredModels(toSearchInput(options));
+  }
+
+  /** The newest version in each of `stages` (all stages when none are given). */
+  async getLatestVersions(name: string, stages?: string[]): Promise<ModelVersion[]> {
+    return (await this.#registry()).getLatestVersions(name, stages);
+  }
+
+  /** Sets a tag on a registered model. */
+  async setRegisteredModelTag(name: string, key: string, value: string): Promise<void> {
+    await (await this.#registry()).setRegisteredModelTag(name, { key, value: String(value) });
+  }
+
+  /** Deletes a tag of a registered model. */
+  async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
+    await (await this.#registry()).deleteRegisteredModelTag(name, key);
+  }
+
+  /**
+   * Creates the next version of a registered model from `source`, as MLflow's `create_model_version`: a
+   * `models:/` source has its files, `model_id` and `run_id` worked out; a `modelId` alone brings its run.
+   */
+  async createModelVersion(
+    name: string,
+    source: string,
+    options: {
+      runId?: string;
+      tags?: TagRecord;
+      runLink?: string;
+      description?: string;
+      modelId?: string;
+    } = {},
+  ): Promise<ModelVersion> {
+    const registry = await this.#registry();
+    const resolved = await resolveVersionSource(
+      { registry, tracking: await this.trackingStore() },
+      { source, runId: options.runId, modelId: options.modelId },
+    );
+    return registry.createModelVersion({
+      name,
+      source,
+      tags: toTags(options.tags),
+      ...resolved,
+      ...(options.runLink === undefined ? {} : { runLink: options.runLink }),
+      ...(options.description === undefined ? {} : { description: options.description }),
+    });
+  }
+
+  /** One model version; RESOURCE_DOES_NOT_EXIST if unknown or deleted. */
+  async getModelVersion(name: string, version: string | number): Promise<ModelVersion> {
+    return (await this.#registry()).getModelVersion(name, String(version));
+  }
+
+  /** Sets (or, with `undefined`, clears) a version's description. */
+  async updateModelVersion(
+    name: string,
+    version: string | number,
+    description?: string,
+  ): Promise<ModelVersion> {
+    return (await this.#registry()).updateModelVersion(name, String(version), description);
+  }
+
+  /** Deletes a model version (its number is never reused). */
+  async deleteModelVersion(name: string, version: string | number): Promise<void> {
+    await (await this.#registry()).deleteModelVersion(name, String(version));
+  }
+
+  /** One page of model versions matching a filter (`name = 'churn'`, `run_id = '...'`). */
+  async searchModelVersions(options: SearchRegistryOptions = {}): Promise<Page<ModelVersion>> {
+    return (await this.#registry()).searchModelVersions(toSearchInput(options));
+  }
+
+  /** Where a version's files are downloaded from. */
+  async getModelVersionDownloadUri(name: string, version: string | number): Promise<string> {
+    return (await this.#registry()).getModelVersionDownloadUri(name, String(version));
+  }
+
+  /** Sets a tag on a model version. */
+  async setModelVersionTag(
+    name: string,
+    version: string | number,
+    key: string,
+    value: string,
+  ): Promise<void> {
+    await (await this.#registry()).setModelVersionTag(name, String(version), { key, value: String(value) });
+  }
+
+  /** Deletes a tag of a model version. */
+  async deleteModelVersionTag(name: string, version: string | number, key: string): Promise<void> {
+    await (await this.#registry()).deleteModelVersionTag(name, String(version), key);
+  }
+
+  /** Points an alias (`champion`) at a version, moving it if set elsewhere. */
+  async setRegisteredModelAlias(name: string, alias: string, version: string | number): Promise<void> {
+    await (await this.#registry()).setRegisteredModelAlias(name, alias, String(version));
+  }
+
+  /** Removes an alias from a registered model. */
+  async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
+    await (await this.#registry()).deleteRegisteredModelAlias(name, alias);
+  }
+
+  /** The version an alias points at (`latest`: the highest live version). */
+  async getModelVersionByAlias(name: string, alias: string): Promise<ModelVersion> {
+    return (await this.#registry()).getModelVersionByAlias(name, alias);
+  }
+
+  /** Moves a version to a legacy stage, optionally archiving the versions already in it. */
+  async transitionModelVersionStage(
+    name: string,
+    version: string | number,
+    stage: string,
+    archiveExistingVersions = false,
+  ): Promise<ModelVersion> {
+    return (await this.#registry()).transitionModelVersionStage(
+      name,
+      String(version),
+      stage,
+      archiveExistingVersions,
+    );
+  }
+
+  /**
+   * Registers a model from a URI as `mlflow.register_model` does (see `registerModel` in `@cairn/registry`):
+   * creates the registered model if missing and a new version from `runs:/`, `models:/` or any URI.
+   */
+  async registerModel(
+    modelUri: string,
+    name: string,
+    options: { tags?: TagRecord; description?: string; awaitCreationSeconds?: number } = {},
+  ): Promise<ModelVersion> {
+    return registerModel(
+      {
+        registry: await this.#registry(),
+        tracking: await this.trackingStore(),
+        listRunArtifacts: async (runId, path) =>
+          (await this.listArtifacts(runId, path)).map((file) => file.path),
+      },
+      { name, source: modelUri, ...options },
+    );
   }
 
   /** A store rooted at an artifact URI; `runs:/<id>/<path>` is `<path>` under that run's artifact URI. */

@@ -34,7 +34,7 @@ export const lazySqlStorePlugin: StorePlugin = createLazyStorePlugin({
 /** Bare paths and `file:` URIs through @cairn/store-file, an optional peer imported on first use. */
 export const lazyFileStorePlugin: StorePlugin = createLazyStorePlugin({
   name: 'file',
-  facets: ['openTracking', 'openArtifacts'],
+  facets: ['openTracking', 'openRegistry', 'openArtifacts'],
   handles: (uri) => trackingKind(uri) === 'file',
   packagesFor: () => ['@cairn/store-file'],
   load: async () => (await import('@cairn/store-file')).fileStorePlugin,

@@ -1,3 +1,4 @@
+import type { CairnClient } from './cairn-client.js';
 import { createTracking, type Tracking } from './tracking.js';
 
 /**
@@ -50,3 +51,9 @@ export const logText: Tracking['logText'] = (text, artifactFile) => tracking().l
 export const logDict: Tracking['logDict'] = (value, artifactFile) => tracking().logDict(value, artifactFile);
 /** Writes every queued metric point now. */
 export const flush: Tracking['flush'] = () => tracking().flush();
+/**
+ * Registers a model from a URI (`runs:/<run_id>/<path>`, `models:/<model_id>`, or any storage URI) under
+ * `name`, creating the registered model if missing (`mlflow.register_model`).
+ */
+export const registerModel: CairnClient['registerModel'] = (modelUri, name, options) =>
+  tracking().client().registerModel(modelUri, name, options);

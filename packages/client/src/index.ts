@@ -14,7 +14,7 @@ export {
   createRestTransport,
   restStorePlugin,
 } from '@cairn/store-rest';
-export type { CairnClientOptions, TagRecord } from './cairn-client.js';
+export type { CairnClientOptions, SearchRegistryOptions, TagRecord } from './cairn-client.js';
 export { CairnClient, createCairnClient } from './cairn-client.js';
 export {
   defaultStorePlugins,
@@ -35,6 +35,7 @@ export {
   logParam,
   logParams,
   logText,
+  registerModel,
   setExperiment,
   setTag,
   setTags,

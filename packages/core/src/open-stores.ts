@@ -12,7 +12,7 @@ export interface OpenedStores {
   /** The name of the plugin that opened the tracking store. */
   readonly pluginName: string;
   readonly tracking: TrackingStore;
-  /** The model registry at the same URI, or undefined when no plugin has one for it (e.g. a REST-less file store). */
+  /** The model registry at the same URI, or undefined when no plugin has one for it. */
   readonly registry: RegistryStore | undefined;
   /** The trace store at the same URI, or undefined when no plugin has one for it. */
   readonly traces: TraceStore | undefined;

@@ -25,7 +25,7 @@ import type { ServerOptions } from './server-options.js';
 /** The stores a server runs over, and what it resolved them to (for the startup line). */
 export interface ServerStores {
   trackingStore: TrackingStore;
-  /** The model registry; undefined for a file store, which has none yet (registry RPCs answer NOT_IMPLEMENTED). */
+  /** The model registry; undefined when the backend's plugin has none (registry RPCs then answer NOT_IMPLEMENTED). */
   registryStore: RegistryStore | undefined;
   artifactStore: ArtifactStore | undefined;
   /** What `server-info` calls the backend (`SqlStore`, `FileStore`), as MLflow's server does; undefined otherwise. */

@@ -5,6 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveServerOptions } from './server-options.js';
 import { type RunningServer, startServer } from './start-server.js';
 
+/** The parts of MLflow's registry answers these tests read. */
+interface RegistryAnswer {
+  model_version: Record<string, unknown>;
+  registered_models: { name: string }[];
+  error_code?: string;
+}
+
 let server: RunningServer | undefined;
 let dir = '';
 afterEach(async () => {
@@ -98,7 +105,7 @@ describe('startServer', () => {
     expect(model.status).toBe(200);
   });
 
-  it('serves a file store with --no-serve-artifacts: file: artifact roots and 503 on the proxy', async () => {
+  it('serves a file store with --no-serve-artifacts: file: artifact roots, 503 on the proxy, the registry in mlruns/models', async () => {
     dir = await mkdtemp(join(tmpdir(), 'cairn-server-app-'));
     server = await startServer(
       resolveServerOptions(
@@ -114,10 +121,51 @@ describe('startServer', () => {
     };
     expect(experiment.experiment.artifact_location).toMatch(/^file:\/\/.*\/mlruns\/0$/u);
     expect((await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts?path=x`)).status).toBe(503);
-    // The file store has no model registry yet: its RPCs say so rather than 404.
-    const registry = await fetch(`${server.url}/api/2.0/mlflow/registered-models/get?name=m`);
-    expect(registry.status).toBe(501);
-    expect(((await registry.json()) as { error_code: string }).error_code).toBe('NOT_IMPLEMENTED');
+    // The model registry lives in the tree's models/ folder, as with `mlflow server --backend-store-uri ./mlruns`.
+    const rpc = async (path: string, body?: unknown) => {
+      const response = await fetch(`${server?.url}/api/2.0/mlflow/${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as RegistryAnswer };
+    };
+    expect(
+      (await rpc('registered-models/create', { name: 'm', tags: [{ key: 't', value: '1' }] })).status,
+    ).toBe(200);
+    const created = await rpc('model-versions/create', {
+      name: 'm',
+      source: 's3://bucket/m/1',
+      run_id: 'a'.repeat(32),
+    });
+    expect(created.body.model_version).toMatchObject({ name: 'm', version: '1', current_stage: 'None' });
+    expect(
+      (await rpc('registered-models/alias', { name: 'm', alias: 'champion', version: '1' })).status,
+    ).toBe(200);
+    const staged = await rpc('model-versions/transition-stage', {
+      name: 'm',
+      version: '1',
+      stage: 'Production',
+      archive_existing_versions: true,
+    });
+    expect(staged.body.model_version?.current_stage).toBe('Production');
+    expect((await rpc('registered-models/alias?name=m&alias=champion')).body.model_version).toMatchObject({
+      version: '1',
+      aliases: ['champion'],
+    });
+    const search = await rpc(`registered-models/search?filter=${encodeURIComponent("name LIKE 'm%'")}`);
+    expect(search.body.registered_models.map((model) => model.name)).toEqual(['m']);
+    expect((await readdir(join(dir, 'mlruns', 'models', 'm'))).sort()).toEqual([
+      'aliases',
+      'meta.yaml',
+      'tags',
+      'version-1',
+    ]);
+    const missing = await rpc('registered-models/get?name=nope');
+    expect([missing.status, missing.body.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+    const badName = await rpc('registered-models/create', { name: 'a%b' });
+    expect([badName.status, badName.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
     // server-info names the backend as MLflow's server does; a local artifact store offers no multipart.
     const info = (await (await fetch(`${server.url}/api/3.0/mlflow/server-info`)).json()) as Record<
       string,

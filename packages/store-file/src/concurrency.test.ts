@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createFileRegistryStore } from './file-registry-store.js';
 import { createFileTrackingStore } from './file-tracking-store.js';
 
 const child = (name: string) => fileURLToPath(new URL(`./__children__/${name}`, import.meta.url));
@@ -119,5 +120,34 @@ describe('a process killed while rewriting meta.yaml', () => {
       expect(await readdir(join(runDir, 'params'))).toEqual([]);
     }
     await store.close();
+  });
+});
+
+describe('two processes registering versions of one model', () => {
+  it('give every version its own number and lose none', { timeout: 120_000 }, async () => {
+    const root = join(await mkdtemp(join(tmpdir(), 'cairn-registry-concurrency-')), 'mlruns');
+    const store = createFileRegistryStore({ root });
+    await store.createRegisteredModel({ name: 'shared' });
+    const count = 15;
+    const codes = await Promise.all(
+      ['a', 'b'].map((writer) =>
+        exited(spawnChild('create-versions.ts', [root, 'shared', writer, String(count)])),
+      ),
+    );
+    expect(codes).toEqual([0, 0]);
+    const versions = (await store.searchModelVersions({ filter: "name = 'shared'" })).items;
+    expect(versions.map((version) => Number(version.version)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 2 * count }, (_, index) => index + 1),
+    );
+    for (const writer of ['a', 'b']) {
+      const sources = versions
+        .filter((version) => version.tags[0]?.value === writer)
+        .map((version) => version.source);
+      expect(sources.sort()).toEqual(
+        Array.from({ length: count }, (_, index) => `s3://bucket/${writer}/${index}`).sort(),
+      );
+    }
+    // Nothing transient is left in the tree.
+    expect((await readdir(root)).sort()).toEqual(['models']);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStores, pathToFileUri } from '@cairn/core';
@@ -24,7 +24,16 @@ describe('fileStorePlugin', () => {
     expect((await stores.tracking.getExperiment(experimentId)).artifact_location).toBe(
       pathToFileUri(join(cwd, 'elsewhere', experimentId)),
     );
-    expect(stores.registry).toBeUndefined();
+    await stores.close();
+  });
+
+  it('opens the model registry in the same tree, under models/ as MLflow keeps it', async () => {
+    const cwd = fresh();
+    const stores = await openStores('file:./mlruns', [fileStorePlugin], { cwd });
+    expect(stores.registry).toBeDefined();
+    await stores.registry?.createRegisteredModel({ name: 'churn', tags: [{ key: 'team', value: 'a' }] });
+    expect(readFileSync(join(cwd, 'mlruns', 'models', 'churn', 'tags', 'team'), 'utf8')).toBe('a');
+    expect((await stores.registry?.getRegisteredModel('churn'))?.tags).toEqual([{ key: 'team', value: 'a' }]);
     await stores.close();
   });
 

@@ -7,6 +7,7 @@ import {
   type StorePlugin,
 } from '@cairn/core';
 import { createFileArtifactStore } from './file-artifact-store.js';
+import { createFileRegistryStore } from './file-registry-store.js';
 import { createFileTrackingStore } from './file-tracking-store.js';
 
 function isFileUri(uri: string): boolean {
@@ -31,7 +32,8 @@ function localPath(path: string, uri: string, context: StoreOpenContext, field: 
 /**
  * Bare paths and `file:` URIs, as tracking URIs (MLflow's `mlruns/` layout) and as artifact URIs (a local
  * directory). Relative paths resolve against `context.cwd`; new experiments keep artifacts under
- * `context.artifactRoot` when given, else inside the tree, as MLflow's FileStore does.
+ * `context.artifactRoot` when given, else inside the tree, as MLflow's FileStore does. The model registry
+ * lives in the same tree's `models/` folder, as MLflow's file registry keeps it.
  */
 export const fileStorePlugin: StorePlugin = {
   specificationVersion: 'v1',
@@ -43,6 +45,12 @@ export const fileStorePlugin: StorePlugin = {
     return createFileTrackingStore({
       root,
       ...(context.artifactRoot === undefined ? {} : { artifactRoot: context.artifactRoot }),
+    });
+  },
+  openRegistry: (uri, context) => {
+    const parsed = parseTrackingUri(uri);
+    return createFileRegistryStore({
+      root: localPath(parsed.kind === 'file' ? parsed.path : uri, uri, context, 'registry_uri'),
     });
   },
   openArtifacts: (uri, context) =>
