@@ -10,7 +10,7 @@ import {
   type WebhookDispatcher,
   type WebhookDispatcherOptions,
   withWebhookDelivery,
-} from '@cairn/registry';
+} from '@cairn/registry/webhooks';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { LoggerOptions } from 'pino';

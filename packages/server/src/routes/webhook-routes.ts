@@ -12,7 +12,11 @@ import {
   updateWebhookRequest,
   webhookIdRequest,
 } from '@cairn/core/wire';
-import { checkWebhookTarget, type WebhookDispatcher, type WebhookTargetPolicy } from '@cairn/registry';
+import {
+  checkWebhookTarget,
+  type WebhookDispatcher,
+  type WebhookTargetPolicy,
+} from '@cairn/registry/webhooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { apiPrefixes, type RouteTable } from './route-table.js';
 
