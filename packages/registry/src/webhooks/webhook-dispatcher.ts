@@ -53,13 +53,15 @@ export function createWebhookDispatcher(
   let running = 0;
   const waiting: (() => void)[] = [];
   const slot = async <T>(work: () => Promise<T>): Promise<T> => {
+    // A finishing delivery hands its place straight to the next one waiting, so the count never overshoots.
     if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running += 1;
+    else running += 1;
     try {
       return await work();
     } finally {
-      running -= 1;
-      waiting.shift()?.();
+      const next = waiting.shift();
+      if (next === undefined) running -= 1;
+      else next();
     }
   };
   const report = (error: unknown, context: { webhook?: Webhook; event?: WebhookEvent }) => {

@@ -1,4 +1,4 @@
-import type { WebhookEvent, WebhookStore } from '@cairn/core';
+import type { RegistryStore, WebhookEvent, WebhookStore } from '@cairn/core';
 import { createMemoryRegistryStore, createMemoryWebhookStore } from '@cairn/store-memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startReceiver } from './test-receiver.js';
@@ -189,5 +189,36 @@ describe('withWebhookDelivery', () => {
     const result = await refused.test(hook, { entity: 'model_version', action: 'created' });
     expect(result.success).toBe(false);
     expect(result.error_message).toMatch(/^Failed to test webhook: .*not a public address/);
+  });
+
+  it('decorates a store written as a class, with private fields and prototype methods', async () => {
+    class ClassRegistry {
+      readonly #inner = createMemoryRegistryStore();
+      readonly specificationVersion = 'v1';
+      get capabilities() {
+        return this.#inner.capabilities;
+      }
+      createRegisteredModel(input: Parameters<RegistryStore['createRegisteredModel']>[0]) {
+        return this.#inner.createRegisteredModel(input);
+      }
+      getRegisteredModel(name: string) {
+        return this.#inner.getRegisteredModel(name);
+      }
+    }
+    const receiver = await startReceiver();
+    receivers.push(receiver);
+    const webhooks = createMemoryWebhookStore();
+    await webhooks.createWebhook({
+      name: 'h',
+      url: receiver.url,
+      events: [{ entity: 'registered_model', action: 'created' }],
+    });
+    const dispatcher = createWebhookDispatcher(webhooks, local);
+    const registry = withWebhookDelivery(new ClassRegistry() as unknown as RegistryStore, dispatcher);
+    await registry.createRegisteredModel({ name: 'from-class' });
+    expect((await registry.getRegisteredModel('from-class')).name).toBe('from-class');
+    expect(registry.capabilities).toBeDefined();
+    await dispatcher.drain();
+    expect(receiver.requests).toHaveLength(1);
   });
 });

@@ -33,8 +33,7 @@ export function withWebhookDelivery(registry: RegistryStore, dispatcher: Webhook
       | undefined,
   ) => dispatcher.dispatch(produce);
 
-  return {
-    ...registry,
+  const writes: Partial<RegistryStore> = {
     async createRegisteredModel(input) {
       const model = await registry.createRegisteredModel(input);
       later(() =>
@@ -129,4 +128,13 @@ export function withWebhookDelivery(registry: RegistryStore, dispatcher: Webhook
       }));
     },
   };
+  // A Proxy rather than a spread, so a store written as a class (methods on its prototype, private fields)
+  // keeps working: everything but the writes above goes to the store itself.
+  return new Proxy(registry, {
+    get(target, property) {
+      if (Object.hasOwn(writes, property)) return writes[property as keyof RegistryStore];
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
