@@ -49,6 +49,11 @@ export type {
   UpdateRunInput,
 } from './contracts/tracking-store.js';
 export type {
+  CreateWebhookInput,
+  UpdateWebhookInput,
+  WebhookStore,
+} from './contracts/webhook-store.js';
+export type {
   LifecycleStage,
   LoggedModelStatus,
   ModelVersionStage,
@@ -145,6 +150,24 @@ export {
   runSchema,
   runTagSchema,
 } from './entities/tracking.js';
+export type {
+  Webhook,
+  WebhookAction,
+  WebhookEntity,
+  WebhookEvent,
+  WebhookStatus,
+  WebhookTestResult,
+} from './entities/webhook.js';
+export {
+  webhookActionSchema,
+  webhookEntityActions,
+  webhookEntitySchema,
+  webhookEventName,
+  webhookEventSchema,
+  webhookSchema,
+  webhookStatusSchema,
+  webhookTestResultSchema,
+} from './entities/webhook.js';
 export type { CairnErrorOptions, ErrorCode } from './errors.js';
 export {
   alreadyExists,
@@ -298,6 +321,18 @@ export {
   validateRunId,
   validateRunTag,
 } from './validation.js';
+export {
+  validateCreateWebhookInput,
+  validateUpdateWebhookInput,
+  validateWebhookEvent,
+  validateWebhookEvents,
+  validateWebhookName,
+  validateWebhookUrl,
+  webhookLimits,
+  webhookNextPageToken,
+  webhookNotFoundMessage,
+  webhookPageWindow,
+} from './webhooks/webhook-validation.js';
 export {
   assertExperimentActive,
   assertParamsUnchanged,

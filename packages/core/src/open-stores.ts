@@ -3,6 +3,7 @@ import type { RegistryStore } from './contracts/registry-store.js';
 import type { StoreOpenContext, StorePlugin } from './contracts/store-plugin.js';
 import type { TraceStore } from './contracts/trace-store.js';
 import type { TrackingStore } from './contracts/tracking-store.js';
+import type { WebhookStore } from './contracts/webhook-store.js';
 import { invalidParameter } from './errors.js';
 
 /** The stores behind one tracking URI, as {@link openStores} opened them. */
@@ -16,6 +17,8 @@ export interface OpenedStores {
   readonly registry: RegistryStore | undefined;
   /** The trace store at the same URI, or undefined when no plugin has one for it. */
   readonly traces: TraceStore | undefined;
+  /** The registry's webhooks at the same URI, or undefined when no plugin has them (a file store, as in MLflow). */
+  readonly webhooks: WebhookStore | undefined;
   /** Closes every store opened here. */
   close(): Promise<void>;
 }
@@ -23,7 +26,7 @@ export interface OpenedStores {
 const names = (plugins: readonly StorePlugin[]) =>
   plugins.length === 0 ? 'none' : plugins.map((plugin) => plugin.name).join(', ');
 
-type Facet = 'openTracking' | 'openRegistry' | 'openTraces' | 'openArtifacts';
+type Facet = 'openTracking' | 'openRegistry' | 'openWebhooks' | 'openTraces' | 'openArtifacts';
 
 function findPlugin(uri: string, plugins: readonly StorePlugin[], facet: Facet): StorePlugin | undefined {
   return plugins.find((plugin) => plugin[facet] !== undefined && plugin.handles(uri));
@@ -51,6 +54,8 @@ export async function openStores(
   try {
     const registry = await findPlugin(uri, plugins, 'openRegistry')?.openRegistry?.(uri, context);
     if (registry !== undefined) opened.push(registry);
+    const webhooks = await findPlugin(uri, plugins, 'openWebhooks')?.openWebhooks?.(uri, context);
+    if (webhooks !== undefined) opened.push(webhooks);
     const traces = await findPlugin(uri, plugins, 'openTraces')?.openTraces?.(uri, context);
     if (traces !== undefined) opened.push(traces);
     return {
@@ -59,6 +64,7 @@ export async function openStores(
       tracking,
       registry,
       traces,
+      webhooks,
       close: () => closeAll(opened),
     };
   } catch (error) {

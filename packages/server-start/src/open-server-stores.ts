@@ -13,6 +13,7 @@ import {
   type StoreOpenContext,
   type StorePlugin,
   type TrackingStore,
+  type WebhookStore,
 } from '@cairn/core';
 import type { BackendStoreType } from '@cairn/server';
 import { fileStorePlugin } from '@cairn/store-file';
@@ -27,6 +28,8 @@ export interface ServerStores {
   trackingStore: TrackingStore;
   /** The model registry; undefined when the backend's plugin has none (registry RPCs then answer NOT_IMPLEMENTED). */
   registryStore: RegistryStore | undefined;
+  /** The registry's webhooks; undefined for a file store, which has none (as MLflow's FileStore). */
+  webhookStore: WebhookStore | undefined;
   artifactStore: ArtifactStore | undefined;
   /** What `server-info` calls the backend (`SqlStore`, `FileStore`), as MLflow's server does; undefined otherwise. */
   backendStoreType: BackendStoreType | undefined;
@@ -114,6 +117,7 @@ export async function openServerStores(
     return {
       trackingStore: opened.tracking,
       registryStore: opened.registry,
+      webhookStore: opened.webhooks,
       artifactStore,
       backendStoreType: backendStoreTypes[opened.pluginName],
       backendStoreUri,

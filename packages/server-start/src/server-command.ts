@@ -124,6 +124,10 @@ export function createServerCommand(
       'comma-separated CORS origins (env MLFLOW_SERVER_CORS_ALLOWED_ORIGINS)',
       commaList,
     )
+    .option(
+      '--allow-private-webhook-targets',
+      'let webhooks reach loopback, private, link-local and metadata addresses; for local development only (env MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS)',
+    )
     .option('--no-log-requests', 'do not log one line per request')
     .helpOption('--help', 'display help for command')
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
@@ -141,6 +145,7 @@ export function createServerCommand(
         allowedHosts: flags.allowedHosts as string[] | undefined,
         corsAllowedOrigins: flags.corsAllowedOrigins as string[] | undefined,
         logRequests: flags.logRequests as boolean | undefined,
+        allowPrivateWebhookTargets: flags.allowPrivateWebhookTargets as boolean | undefined,
       };
       const options = resolveServerOptions(input, io.env);
       if (options.workers > 1 && cluster.isPrimary) await runPrimary(options, io);

@@ -21,6 +21,22 @@ export const serverOptionsSchema = z.object({
   logRequests: z.boolean().default(true),
   /** Advertise multipart uploads to clients when the proxy's store supports them (S3); env only, as in MLflow. */
   proxyMultipartUpload: z.boolean().default(false),
+  /**
+   * Let webhooks target loopback, private, link-local and metadata addresses (MLflow's
+   * `MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS`); for local development and tests only.
+   */
+  allowPrivateWebhookTargets: z.boolean().default(false),
+  /** Webhook URL schemes accepted (MLflow's `MLFLOW_WEBHOOK_ALLOWED_SCHEMES`): https only unless told. */
+  webhookAllowedSchemes: z
+    .array(z.enum(['http', 'https']))
+    .min(1)
+    .default(['https']),
+  /** Seconds a webhook delivery attempt may take (`MLFLOW_WEBHOOK_REQUEST_TIMEOUT`, 30). */
+  webhookRequestTimeout: z.coerce.number().positive().max(3600).default(30),
+  /** Retries of a failed webhook delivery (`MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES`, 3). */
+  webhookMaxRetries: z.coerce.number().int().min(0).max(20).default(3),
+  /** Webhook deliveries in flight at once (`MLFLOW_WEBHOOK_DELIVERY_MAX_WORKERS`, 10). */
+  webhookMaxWorkers: z.coerce.number().int().min(1).max(1000).default(10),
 });
 
 /** MLflow's `mlflow server` runs 4 workers unless told otherwise; so does Cairn's. */
@@ -58,6 +74,11 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptionsInput
     ['allowedHosts', list(env.MLFLOW_SERVER_ALLOWED_HOSTS)],
     ['corsAllowedOrigins', list(env.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS)],
     ['proxyMultipartUpload', bool(env.MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD)],
+    ['allowPrivateWebhookTargets', bool(env.MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS)],
+    ['webhookAllowedSchemes', list(env.MLFLOW_WEBHOOK_ALLOWED_SCHEMES)],
+    ['webhookRequestTimeout', env.MLFLOW_WEBHOOK_REQUEST_TIMEOUT || undefined],
+    ['webhookMaxRetries', env.MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES || undefined],
+    ['webhookMaxWorkers', env.MLFLOW_WEBHOOK_DELIVERY_MAX_WORKERS || undefined],
   ];
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as ServerOptionsInput;
 }

@@ -36,6 +36,14 @@ export async function startServer(
   const app = createServer({
     trackingStore: stores.trackingStore,
     ...(stores.registryStore ? { registryStore: stores.registryStore } : {}),
+    ...(stores.webhookStore ? { webhookStore: stores.webhookStore } : {}),
+    webhookDelivery: {
+      allowPrivateTargets: options.allowPrivateWebhookTargets,
+      allowedSchemes: options.webhookAllowedSchemes,
+      timeoutMs: options.webhookRequestTimeout * 1000,
+      maxRetries: options.webhookMaxRetries,
+      maxConcurrentDeliveries: options.webhookMaxWorkers,
+    },
     ...(stores.artifactStore ? { artifactStore: stores.artifactStore } : {}),
     artifactResolver: (uri) => openArtifactStore(uri, stores.plugins, stores.context).catch(() => undefined),
     serveArtifacts: options.serveArtifacts,

@@ -1,4 +1,16 @@
-import { type ArtifactStore, invalidParameter, type RegistryStore, type TrackingStore } from '@cairn/core';
+import {
+  type ArtifactStore,
+  invalidParameter,
+  type RegistryStore,
+  type TrackingStore,
+  type WebhookStore,
+} from '@cairn/core';
+import {
+  createWebhookDispatcher,
+  type WebhookDispatcher,
+  type WebhookDispatcherOptions,
+  withWebhookDelivery,
+} from '@cairn/registry/webhooks';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { LoggerOptions } from 'pino';
@@ -19,6 +31,7 @@ import { registerRunArtifactRoutes } from './routes/run-artifact-routes.js';
 import { registerRunRoutes } from './routes/run-routes.js';
 import { type BackendStoreType, registerServerInfoRoute } from './routes/server-info-route.js';
 import { registerUploadArtifactRoute } from './routes/upload-artifact-route.js';
+import { registerWebhookRoutes, registerWebhooksUnavailable } from './routes/webhook-routes.js';
 import { parseJsonBody } from './wire/json-body.js';
 
 /** The MLflow release whose REST protocol this server speaks (answered by `GET /version`). */
@@ -33,6 +46,16 @@ export interface CreateServerOptions {
    * Unset: those RPCs answer NOT_IMPLEMENTED. The caller keeps ownership (and closes it).
    */
   registryStore?: RegistryStore;
+  /**
+   * Where the registry's webhooks live (`/mlflow/webhooks`). With it, registry writes are delivered to the
+   * webhooks subscribed to them. Unset: the webhook RPCs answer NOT_IMPLEMENTED, as MLflow's file store does.
+   */
+  webhookStore?: WebhookStore;
+  /**
+   * How webhooks are delivered: the SSRF policy (`allowPrivateTargets`, `allowedSchemes`, default https
+   * only as MLflow), time-out, retries and backoff. MLflow's defaults when unset.
+   */
+  webhookDelivery?: WebhookDispatcherOptions;
   /** The store behind the artifact proxy: `mlflow-artifacts:/<path>` is `<path>` in it. */
   artifactStore?: ArtifactStore;
   /**
@@ -129,9 +152,40 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
     sweeper.unref();
     deadline.unref();
   });
+  // Registry writes tell the webhooks subscribed to them; deliveries run after the write has answered.
+  let dispatcher: WebhookDispatcher | undefined;
+  if (options.webhookStore !== undefined) {
+    const onError = options.webhookDelivery?.onError;
+    dispatcher = createWebhookDispatcher(options.webhookStore, {
+      ...options.webhookDelivery,
+      onError: (error, context) => {
+        app.log.warn(
+          { err: error, webhook_id: context.webhook?.webhook_id, event: context.event },
+          'webhook delivery failed',
+        );
+        onError?.(error, context);
+      },
+    });
+  }
+  const registryStore =
+    options.registryStore !== undefined && dispatcher !== undefined
+      ? withWebhookDelivery(options.registryStore, dispatcher)
+      : options.registryStore;
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
     clearTimeout(deadline);
+    // Deliveries in flight get the grace period to finish, then are left to their time-outs.
+    if (dispatcher !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        dispatcher.drain(),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, options.shutdownGraceMs ?? 10_000);
+          timer.unref();
+        }),
+      ]);
+      clearTimeout(timer);
+    }
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) reply.header('connection', 'close');
@@ -217,10 +271,19 @@ export function createServer(options: CreateServerOptions): FastifyInstance {
       artifactStore: options.artifactStore,
       proxyMultipartUpload: options.proxyMultipartUpload ?? false,
     });
-    if (options.registryStore !== undefined) {
-      registerRegistryRoutes(routes, options.registryStore, options.trackingStore);
+    if (registryStore !== undefined) {
+      registerRegistryRoutes(routes, registryStore, options.trackingStore);
     } else {
       registerRegistryUnavailable(scope);
+    }
+    if (options.webhookStore !== undefined && dispatcher !== undefined) {
+      registerWebhookRoutes(routes, {
+        webhooks: options.webhookStore,
+        dispatcher,
+        policy: options.webhookDelivery ?? {},
+      });
+    } else {
+      registerWebhooksUnavailable(scope, options.backendStoreType ?? 'This store');
     }
     if (options.artifactStore !== undefined)
       registerArtifactProxyRoutes(scope, routes, options.artifactStore);

@@ -5,3 +5,4 @@ export { createMemoryRegistryStore } from './memory-registry-store.js';
 export { createMemoryStorePlugin } from './memory-store-plugin.js';
 export type { MemoryTrackingStoreOptions } from './memory-tracking-store.js';
 export { createMemoryTrackingStore } from './memory-tracking-store.js';
+export { createMemoryWebhookStore } from './memory-webhook-store.js';

@@ -1,7 +1,14 @@
-import { parseTrackingUri, type RegistryStore, type StorePlugin, type TrackingStore } from '@cairn/core';
+import {
+  parseTrackingUri,
+  type RegistryStore,
+  type StorePlugin,
+  type TrackingStore,
+  type WebhookStore,
+} from '@cairn/core';
 import { createMemoryArtifactStore } from './memory-artifact-store.js';
 import { createMemoryRegistryStore } from './memory-registry-store.js';
 import { createMemoryTrackingStore } from './memory-tracking-store.js';
+import { createMemoryWebhookStore } from './memory-webhook-store.js';
 
 const isMemoryUri = (uri: string) => /^memory:/iu.test(uri.trim());
 
@@ -25,6 +32,7 @@ const unclosable = <T extends { close(): Promise<void> }>(store: T): T => ({
 export function createMemoryStorePlugin(): StorePlugin {
   const tracking = new Map<string, TrackingStore>();
   const registries = new Map<string, RegistryStore>();
+  const webhookStores = new Map<string, WebhookStore>();
   return {
     specificationVersion: 'v1',
     name: 'memory',
@@ -45,6 +53,15 @@ export function createMemoryStorePlugin(): StorePlugin {
       if (store === undefined) {
         store = unclosable(createMemoryRegistryStore());
         registries.set(name, store);
+      }
+      return store;
+    },
+    openWebhooks: (uri) => {
+      const name = nameOf(uri);
+      let store = webhookStores.get(name);
+      if (store === undefined) {
+        store = unclosable(createMemoryWebhookStore());
+        webhookStores.set(name, store);
       }
       return store;
     },

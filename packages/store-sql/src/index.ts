@@ -16,5 +16,7 @@ export type { SqlStorePluginOptions } from './sql-store-plugin.js';
 export { createSqlStorePlugin, sqlStorePlugin } from './sql-store-plugin.js';
 export type { SqlTrackingStoreOptions } from './sql-tracking-store.js';
 export { createSqlTrackingStore } from './sql-tracking-store.js';
+export type { SqlWebhookStoreOptions } from './sql-webhook-store.js';
+export { createSqlWebhookStore } from './sql-webhook-store.js';
 export type { EnsureSchemaOptions, UpgradeResult } from './upgrade-database.js';
 export { ensureDatabaseSchema, upgradeDatabase } from './upgrade-database.js';

@@ -51,6 +51,25 @@ export interface RegisteredModelAliasesTable {
   workspace: Generated<string>;
 }
 
+export interface WebhooksTable {
+  webhook_id: string;
+  name: string;
+  description: string | null;
+  url: string;
+  status: Generated<string>;
+  secret: string | null;
+  creation_timestamp: number | string | null;
+  last_updated_timestamp: number | string | null;
+  deleted_timestamp: number | string | null;
+  workspace: Generated<string>;
+}
+
+export interface WebhookEventsTable {
+  webhook_id: string;
+  entity: string;
+  action: string;
+}
+
 /** The registry tables as Kysely sees them. */
 export interface RegistryDatabase {
   registered_models: RegisteredModelsTable;
@@ -58,4 +77,6 @@ export interface RegistryDatabase {
   registered_model_tags: RegisteredModelTagsTable;
   model_version_tags: ModelVersionTagsTable;
   registered_model_aliases: RegisteredModelAliasesTable;
+  webhooks: WebhooksTable;
+  webhook_events: WebhookEventsTable;
 }

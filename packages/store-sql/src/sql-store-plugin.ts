@@ -4,6 +4,7 @@ import type { OpenSqlDatabaseOptions } from './open-sql-database.js';
 import { resolveDatabaseUri } from './resolve-database-uri.js';
 import { createSqlRegistryStore } from './sql-registry-store.js';
 import { createSqlTrackingStore } from './sql-tracking-store.js';
+import { createSqlWebhookStore } from './sql-webhook-store.js';
 
 /** Options of {@link createSqlStorePlugin}: how every database it opens is opened (drivers, pool, SQLite lock). */
 export type SqlStorePluginOptions = OpenSqlDatabaseOptions;
@@ -45,6 +46,14 @@ export function createSqlStorePlugin(options: SqlStorePluginOptions = {}): Store
     },
     openRegistry: (uri, context) =>
       createSqlRegistryStore({ ...options, uri: resolveDatabaseUri(uri, context.cwd) }),
+    openWebhooks: (uri, context) => {
+      const key = context.env?.MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY;
+      return createSqlWebhookStore({
+        ...options,
+        uri: resolveDatabaseUri(uri, context.cwd),
+        ...(key ? { secretEncryptionKey: key } : {}),
+      });
+    },
   };
 }
 

@@ -13,3 +13,5 @@ export type { TrackingSuiteName } from './tracking/describe-tracking-store.js';
 export { describeTrackingStore, trackingSuiteNames } from './tracking/describe-tracking-store.js';
 export type { TrackingSuiteContext } from './tracking/tracking-context.js';
 export { createTrackingContext, datasetInput, metric, uniqueName } from './tracking/tracking-context.js';
+export type { WebhookSuiteName } from './webhooks/describe-webhook-store.js';
+export { describeWebhookStore, webhookSuiteNames } from './webhooks/describe-webhook-store.js';

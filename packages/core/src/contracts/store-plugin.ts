@@ -2,6 +2,7 @@ import type { ArtifactStore } from './artifact-store.js';
 import type { RegistryStore } from './registry-store.js';
 import type { TraceStore } from './trace-store.js';
 import type { TrackingStore } from './tracking-store.js';
+import type { WebhookStore } from './webhook-store.js';
 
 /** A value, or a promise of it: a plugin may load its driver (an optional peer) before answering. */
 export type Awaitable<T> = T | Promise<T>;
@@ -47,6 +48,8 @@ export interface StorePlugin {
   openTracking?(uri: string, context: StoreOpenContext): Awaitable<TrackingStore>;
   /** Opens the model registry at a tracking or registry URI. */
   openRegistry?(uri: string, context: StoreOpenContext): Awaitable<RegistryStore>;
+  /** Opens the registry's webhooks at a tracking or registry URI (MLflow 3 keeps them beside the registry). */
+  openWebhooks?(uri: string, context: StoreOpenContext): Awaitable<WebhookStore>;
   /** Opens the trace store at a tracking URI. */
   openTraces?(uri: string, context: StoreOpenContext): Awaitable<TraceStore>;
   /** Opens the artifact store rooted at an artifact URI. */

@@ -103,6 +103,23 @@ export {
   wireRun,
   wireRunInfo,
 } from './tracking-response-schemas.js';
+export type { WireWebhook } from './webhook-schemas.js';
+export {
+  createWebhookRequest,
+  listWebhooksRequest,
+  listWebhooksResponse,
+  testWebhookRequest,
+  testWebhookResponse,
+  toWireWebhook,
+  updateWebhookRequest,
+  webhookIdRequest,
+  webhookResponse,
+  wireWebhook,
+  wireWebhookActionNumbers,
+  wireWebhookEntityNumbers,
+  wireWebhookEvent,
+  wireWebhookStatusNumbers,
+} from './webhook-schemas.js';
 export { toWireJson } from './wire-json.js';
 export {
   wireBool,

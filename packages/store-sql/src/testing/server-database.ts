@@ -12,6 +12,8 @@ export interface ServerDatabase {
 
 /** The tables Cairn writes, children first so foreign keys never block a delete. */
 const cairnTables = [
+  'webhook_events',
+  'webhooks',
   'registered_model_aliases',
   'model_version_tags',
   'registered_model_tags',
