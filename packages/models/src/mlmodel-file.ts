@@ -1,7 +1,7 @@
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { doesNotExist, invalidParameter } from '@cairn/core';
-import { type ParseOptions, parse, type SchemaOptions, stringify } from 'yaml';
+import { type DocumentOptions, type ParseOptions, parse, type SchemaOptions, stringify } from 'yaml';
 import type { MLmodel } from './mlmodel.js';
 import { describe, parseSignature, signatureToMLmodel } from './signature-json.js';
 
@@ -12,7 +12,7 @@ export const mlmodelFileName = 'MLmodel';
  * MLmodel files are written by PyYAML, which speaks YAML 1.1 (`yes`/`on` are booleans); timestamps stay
  * strings so `utc_time_created` keeps its microseconds.
  */
-const yamlOptions: ParseOptions & SchemaOptions = {
+const yamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   customTags: (tags) =>
     tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
