@@ -97,9 +97,9 @@ describe('js_function models from a function or object', () => {
     const dir = join(await temporaryDirectory(), 'model');
     await saveModel(dir, {
       model: {
-        weights: [2, 3],
+        weights: [2, 3] as number[],
         bias: 1,
-        predict(input: { rows: number[][] }) {
+        predict(this: { weights: number[]; bias: number }, input: { rows: number[][] }): number[] {
           return input.rows.map((row) =>
             row.reduce((sum, x, i) => sum + x * (this.weights[i] ?? 0), this.bias),
           );
@@ -129,14 +129,14 @@ describe('js_function models from a function or object', () => {
     [
       'a class instance',
       new (class Scorer {
-        predict() {
+        predict(): number {
           return 1;
         }
       })(),
       /instance of Scorer/u,
     ],
     ['a class', class Model {}, /Cannot save a class/u],
-    ['a bound function', ((x: unknown) => x).bind(null), /built-in or bound function/u],
+    ['a bound function', ((x: unknown): unknown => x).bind(null) as unknown, /built-in or bound function/u],
     ['non-JSON data', { lookup: new Map(), predict: () => 1 }, /model.lookup: only JSON values/u],
     ['an object without predict', { score: () => 1 }, /function, an object with predict/u],
     ['a number', 42, /function, an object with predict/u],
