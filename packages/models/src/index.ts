@@ -1,5 +1,7 @@
 export { cairnVersion } from './cairn-version.js';
 export { createLoadedModel } from './create-loaded-model.js';
+export type { EnforceSignatureOptions } from './enforce-signature.js';
+export { enforceSignature } from './enforce-signature.js';
 export type {
   Flavor,
   FlavorLoadContext,
@@ -8,6 +10,7 @@ export type {
   Predictor,
 } from './flavor.js';
 export { describeFlavor, flavorLoaderName } from './flavor-packages.js';
+export { inferParams, inferSchema, inferSignature } from './infer-signature.js';
 export {
   inputExampleFileName,
   saveInputExample,
@@ -54,5 +57,6 @@ export {
   isModelInput,
   tensorFromNested,
   tensorToNested,
+  toExampleInput,
   toModelInput,
 } from './to-model-input.js';
