@@ -28,6 +28,8 @@ export type {
 export type { LoadModelFlavorOptions, LoadModelOptions } from './load-model.js';
 export { loadModel, loadModelFromDirectory, pickFlavor } from './load-model.js';
 export type { LoadedModel } from './loaded-model.js';
+export type { LogModelOptions, ModelInfo } from './log-model.js';
+export { logModel } from './log-model.js';
 export type { MLmodel } from './mlmodel.js';
 export {
   formatUtcTimeCreated,
@@ -37,6 +39,12 @@ export {
   stringifyMLmodel,
   writeMLmodel,
 } from './mlmodel-file.js';
+export {
+  downloadModel,
+  downloadModelFiles,
+  resolveModelArtifactUri,
+  uploadModelFiles,
+} from './model-files.js';
 export type {
   ColumnType,
   DataFrame,
@@ -48,6 +56,8 @@ export type {
   TensorDType,
   TensorMap,
 } from './model-input.js';
+export type { CreateModelStoresOptions, ModelStores } from './model-stores.js';
+export { createModelStores } from './model-stores.js';
 export type { SaveModelOptions } from './save-model.js';
 export { saveModel } from './save-model.js';
 export type { ColSpec, ModelSignature, ParamSpec, Schema, TensorSpec } from './signature.js';

@@ -42,6 +42,8 @@ export interface SaveModelOptions<TModel = JsModel> {
   readonly runId?: string;
   readonly artifactPath?: string;
   readonly modelId?: string;
+  /** The MLmodel's `model_uuid`; default a new random one (logModel uses the model id, as MLflow 3 does). */
+  readonly modelUuid?: string;
 }
 
 const jsFunctionOnly = ['codePaths', 'artifacts', 'modelConfig'] as const;
@@ -135,7 +137,7 @@ export async function saveModel<TModel = JsModel>(
     }
     const mlmodel: MLmodel = {
       flavors,
-      modelUuid: randomUUID().replaceAll('-', ''),
+      modelUuid: options.modelUuid ?? randomUUID().replaceAll('-', ''),
       utcTimeCreated: formatUtcTimeCreated(new Date()),
       cairnVersion,
       modelSizeBytes: await directorySize(target),

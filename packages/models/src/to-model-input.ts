@@ -161,7 +161,9 @@ export function toModelInput(value: unknown): ModelInput {
       first !== undefined &&
       first >= 0 &&
       lengths.every((length) => length === first) &&
-      entries.every(([, item]) => (item as unknown[]).every((cell) => !Array.isArray(cell) && !isRecord(cell)))
+      entries.every(([, item]) =>
+        (item as unknown[]).every((cell) => !Array.isArray(cell) && !isRecord(cell)),
+      )
     ) {
       return {
         kind: 'dataframe',
