@@ -33,7 +33,8 @@ describe('models logged and loaded through a tracking server', () => {
       expect(info.registeredModelVersion).toMatchObject({ version: '1', source: `models:/${info.modelId}` });
       const registry = await client.registryStore();
       await registry?.setRegisteredModelAlias('Adder', 'champion', '1');
-      for (const uri of ['models:/Adder@champion', 'models:/Adder/1', info.modelUri]) {
+      // By alias, version and model id, and by the mlflow-artifacts: URI of its files (the server's proxy).
+      for (const uri of ['models:/Adder@champion', 'models:/Adder/1', info.modelUri, info.artifactUri]) {
         const model = await client.loadModel(uri);
         expect(model.mlmodel.signature?.inputs).toEqual({
           kind: 'columns',
