@@ -2,7 +2,14 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CairnError } from '@cairn/core';
-import type { DataFrame, ModelInput, Predictor, TensorMap } from '@cairn/models';
+import {
+  type DataFrame,
+  loadModel,
+  type ModelInput,
+  type Predictor,
+  saveModel,
+  type TensorMap,
+} from '@cairn/models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOnnxFlavor, onnxFlavor } from './index.js';
 import {
@@ -387,5 +394,35 @@ describe('onnxFlavor.load and predict', () => {
       predictor.predict({ kind: 'tensor', dtype: 'float32', shape: [1, 2], data: [0, 0] }),
     );
     expect(error.code).toBe('INVALID_STATE');
+  });
+});
+
+describe('with saveModel and loadModel', () => {
+  it('saves a model directory loadModel opens with the onnx flavor, predicting on records', async () => {
+    const dir = join(work, 'saved');
+    const mlmodel = await saveModel(dir, { model: zipMapClassifier([0, 1]), flavor: onnxFlavor });
+    expect(Object.keys(mlmodel.flavors)).toEqual(['onnx', 'python_function']);
+    expect((await readdir(dir)).sort()).toEqual(['MLmodel', 'model.onnx']);
+    const loaded = await loadModel(dir, { flavors: [onnxFlavor] });
+    try {
+      expect(loaded.flavor).toBe('onnx');
+      const output = (await loaded.predict([{ f0: 0, f1: 0 }])) as DataFrame;
+      expect(output).toEqual({
+        kind: 'dataframe',
+        columns: ['output_label', 'output_probability'],
+        rows: [[0, { 0: 0.5, 1: 0.5 }]],
+      });
+    } finally {
+      await loaded.close();
+    }
+    const without = await failure(loadModel(dir));
+    expect(without.message).toMatch(/onnx needs @cairn\/onnx/);
+  });
+
+  it('leaves no directory behind when the model is refused', async () => {
+    const dir = join(work, 'refused');
+    const error = await failure(saveModel(dir, { model: new Uint8Array([1, 2, 3]), flavor: onnxFlavor }));
+    expect(error.code).toBe('INVALID_PARAMETER_VALUE');
+    expect(await readdir(work)).not.toContain('refused');
   });
 });

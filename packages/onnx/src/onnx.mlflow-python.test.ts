@@ -1,9 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { DataFrame, Predictor, TensorMap } from '@cairn/models';
+import {
+  type DataFrame,
+  type LoadedModel,
+  loadModel,
+  readMLmodel,
+  saveModel,
+  type TensorMap,
+} from '@cairn/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onnxFlavor } from './index.js';
 
@@ -103,7 +110,7 @@ function expectClose(actual: ArrayLike<number>, expected: readonly number[], wit
 
 describe.skipIf(python === undefined || python === '')('onnx models between Cairn and MLflow 3.18.0', () => {
   const state = { work: '', trained: undefined as unknown as Trained };
-  const open: Predictor[] = [];
+  const open: LoadedModel[] = [];
 
   beforeAll(async () => {
     state.work = await mkdtemp(join(tmpdir(), 'cairn-onnx-mlflow-'));
@@ -111,16 +118,15 @@ describe.skipIf(python === undefined || python === '')('onnx models between Cair
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all(open.map((predictor) => predictor.close?.()));
+    await Promise.all(open.map((model) => model.close()));
     if (state.work !== '') await rm(state.work, { recursive: true, force: true });
   });
 
-  async function loadPythonSaved(name: string): Promise<Predictor> {
-    const dir = join(state.work, name);
-    const flavors = state.trained.flavors[name] ?? {};
-    const predictor = await onnxFlavor.load({ dir, config: flavors.onnx ?? {}, mlmodel: { flavors } });
-    open.push(predictor);
-    return predictor;
+  async function loadPythonSaved(name: string): Promise<LoadedModel> {
+    const model = await loadModel(join(state.work, name), { flavors: [onnxFlavor] });
+    open.push(model);
+    expect(model.flavor).toBe('onnx');
+    return model;
   }
 
   it('loads the classifier mlflow.onnx saved and predicts what sklearn predicts', async () => {
@@ -129,8 +135,8 @@ describe.skipIf(python === undefined || python === '')('onnx models between Cair
       data: 'model.onnx',
       providers: ['CUDAExecutionProvider', 'CPUExecutionProvider'],
     });
-    const predictor = await loadPythonSaved('clf');
-    const output = (await predictor.predict({
+    const model = await loadPythonSaved('clf');
+    const output = (await model.predict({
       kind: 'dataframe',
       columns: ['a', 'b', 'c', 'd'],
       rows,
@@ -142,7 +148,7 @@ describe.skipIf(python === undefined || python === '')('onnx models between Cair
       expect(Object.keys(map)).toEqual(['0', '1', '2']);
       expectClose(Object.values(map), probabilities[i] as number[]);
     });
-    const tensors = (await predictor.predict({
+    const tensors = (await model.predict({
       kind: 'tensor',
       dtype: 'float64',
       shape: [rows.length, 4],
@@ -153,8 +159,8 @@ describe.skipIf(python === undefined || python === '')('onnx models between Cair
 
   it('loads the random forest regressor mlflow.onnx saved and predicts what sklearn predicts', async () => {
     const { rows, regression } = state.trained;
-    const predictor = await loadPythonSaved('reg');
-    const output = (await predictor.predict({
+    const model = await loadPythonSaved('reg');
+    const output = (await model.predict({
       kind: 'dataframe',
       columns: ['sepal_length', 'sepal_width', 'petal_length'],
       rows: rows.map((row) => row.slice(0, 3)),
@@ -169,9 +175,9 @@ describe.skipIf(python === undefined || python === '')('onnx models between Cair
   it('loads a model whose weights mlflow.onnx saved as external data', async () => {
     const files = await readdir(join(state.work, 'matmul'));
     expect(files.filter((file) => file.endsWith('.data'))).toHaveLength(1);
-    const predictor = await loadPythonSaved('matmul');
+    const model = await loadPythonSaved('matmul');
     const { matmul_x: x, matmul_y: y } = state.trained;
-    const output = (await predictor.predict({
+    const output = (await model.predict({
       kind: 'tensor',
       dtype: 'float32',
       shape: [3, 40],
@@ -183,15 +189,18 @@ describe.skipIf(python === undefined || python === '')('onnx models between Cair
 
   it("MLflow's pyfunc loads the classifier Cairn saved and predicts what sklearn predicts", async () => {
     const dir = join(state.work, 'cairn-clf');
-    await mkdir(dir);
-    const saved = await onnxFlavor.save(new Uint8Array(await readFile(join(state.work, 'clf.onnx'))), {
-      dir,
+    const bytes = await readFile(join(state.work, 'clf.onnx'));
+    await saveModel(dir, { model: bytes, flavor: onnxFlavor });
+    expect((await readMLmodel(dir)).flavors).toEqual({
+      onnx: {
+        onnx_version: '1.16.0',
+        data: 'model.onnx',
+        providers: ['CUDAExecutionProvider', 'CPUExecutionProvider'],
+        onnx_session_options: null,
+        code: null,
+      },
+      python_function: { loader_module: 'mlflow.onnx', data: 'model.onnx' },
     });
-    // JSON is YAML: until @cairn/models writes MLmodel files, the test writes the two entries itself.
-    await writeFile(
-      join(dir, 'MLmodel'),
-      JSON.stringify({ flavors: { onnx: saved.config, python_function: saved.pythonFunction } }),
-    );
     await writeFile(join(state.work, 'rows.json'), JSON.stringify(state.trained.rows));
     const scored = await runPython('score', state.work);
     expect(scored.loader).toBe('mlflow.onnx');
