@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CairnError } from '@cairn/core';
 import {
   type DataFrame,
@@ -424,5 +425,51 @@ describe('with saveModel and loadModel', () => {
     const error = await failure(saveModel(dir, { model: new Uint8Array([1, 2, 3]), flavor: onnxFlavor }));
     expect(error.code).toBe('INVALID_PARAMETER_VALUE');
     expect(await readdir(work)).not.toContain('refused');
+  });
+});
+
+describe('the skl2onnx fixtures (see __fixtures__/make-fixtures.py)', () => {
+  const fixtures = new URL('./__fixtures__/', import.meta.url);
+  const fixture = (name: string) => fileURLToPath(new URL(name, fixtures));
+
+  it("predicts sklearn's labels and probabilities for the converted LogisticRegression", async () => {
+    const expected = JSON.parse(await readFile(fixture('expected.json'), 'utf8')) as {
+      rows: number[][];
+      labels: number[];
+      probabilities: number[][];
+      regression: number[];
+    };
+    const dir = join(work, 'logistic-regression');
+    await saveModel(dir, { model: fixture('iris-logistic-regression.onnx'), flavor: onnxFlavor });
+    const classifier = await loadModel(dir, { flavors: [onnxFlavor] });
+    const regressorDir = join(work, 'random-forest');
+    await saveModel(regressorDir, {
+      model: fixture('iris-random-forest-regressor.onnx'),
+      flavor: onnxFlavor,
+    });
+    const regressor = await loadModel(regressorDir, { flavors: [onnxFlavor] });
+    try {
+      const classes = (await classifier.predict({
+        kind: 'dataframe',
+        columns: ['a', 'b', 'c', 'd'],
+        rows: expected.rows,
+      })) as DataFrame;
+      expect(classes.rows.map((row) => row[0])).toEqual(expected.labels);
+      classes.rows.forEach((row, i) => {
+        const probabilities = Object.values(row[1] as Record<string, number>);
+        probabilities.forEach((p, k) => {
+          expect(Math.abs(p - (expected.probabilities[i]?.[k] as number))).toBeLessThanOrEqual(1e-5);
+        });
+      });
+      const values = (await regressor.predict(expected.rows.map((row) => row.slice(0, 3)))) as TensorMap;
+      const predicted = Array.from(values.tensors.variable?.data as Float32Array);
+      expect(values.tensors.variable?.shape).toEqual([expected.rows.length, 1]);
+      predicted.forEach((value, i) => {
+        expect(Math.abs(value - (expected.regression[i] as number))).toBeLessThanOrEqual(1e-5);
+      });
+    } finally {
+      await classifier.close();
+      await regressor.close();
+    }
   });
 });
