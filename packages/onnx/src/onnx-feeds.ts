@@ -69,7 +69,10 @@ function toOrtTensor(runtime: OnnxRuntime, input: OnnxInputInfo, feed: FeedValue
   const dims = [...shape];
   const numbers = (make: (n: number) => Float32Array | Float64Array) => {
     const out = make(length);
-    for (let i = 0; i < length; i++) out[i] = toNumber(values[i], input, feed, i);
+    for (let i = 0; i < length; i++) {
+      const value = values[i];
+      out[i] = typeof value === 'number' ? value : toNumber(value, input, feed, i);
+    }
     return out;
   };
   switch (input.type) {
@@ -183,7 +186,11 @@ export function buildFeeds(
       const rows = data.rows.length;
       if (inputs.length === 1) {
         const input = inputs[0] as OnnxInputInfo;
-        const values = data.rows.flatMap((row) => [...row]);
+        const width = data.columns.length;
+        const values = new Array<unknown>(rows * width);
+        data.rows.forEach((row, r) => {
+          for (let c = 0; c < width; c++) values[r * width + c] = row[c];
+        });
         const shape =
           input.shape.length === 1 && data.columns.length === 1 ? [rows] : [rows, data.columns.length];
         feed(input, { values, shape, source: 'the DataFrame' });
