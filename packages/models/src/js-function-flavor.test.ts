@@ -84,13 +84,19 @@ describe('js_function models from a function or object', () => {
   it('saves a self-contained function as an ES module and loads it', async () => {
     const dir = join(await temporaryDirectory(), 'model');
     await saveModel(dir, {
-      model: (input: { kind: string; value: number[] }) => input.value.map((x) => x * 2),
+      model: (input: { rows: number[][] }) => input.rows.map((row) => (row[0] ?? 0) * 2),
       inputExample: { kind: 'json', value: [1, 2] },
     });
     const source = await readFile(join(dir, 'code/model.mjs'), 'utf8');
     expect(source).toContain('export default (');
     const model = await loadModel(dir);
-    await expect(model.predict({ kind: 'json', value: [3] })).resolves.toEqual([6]);
+    // The signature inferred from the example (one unnamed long column) makes the input a table.
+    expect(model.mlmodel.signature).toEqual({
+      inputs: { kind: 'columns', columns: [{ type: 'long', required: true }] },
+      outputs: { kind: 'columns', columns: [{ type: 'long', required: true }] },
+    });
+    await expect(model.predict([3, 4])).resolves.toEqual([6, 8]);
+    await expect(model.predict([1.5])).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
   });
 
   it('saves an object of JSON data and methods, shorthand and arrow', async () => {
