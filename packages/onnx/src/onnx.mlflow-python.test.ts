@@ -4,13 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  createModelStores,
   type DataFrame,
   type LoadedModel,
   loadModel,
+  logModel,
+  type ModelStores,
   readMLmodel,
   saveModel,
   type TensorMap,
 } from '@cairn/models';
+import { createServer } from '@cairn/server';
+import { createFileArtifactStore } from '@cairn/store-file';
+import { createMemoryRegistryStore, createMemoryTrackingStore } from '@cairn/store-memory';
+import { restStorePlugin } from '@cairn/store-rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onnxFlavor } from './index.js';
 
@@ -66,8 +73,21 @@ if mode == "train":
         "matmul_y": (x.astype(np.float64) @ w.astype(np.float64)).tolist(),
         "flavors": {name: Model.load(os.path.join(work, name)).flavors for name in ["clf", "reg", "matmul"]},
     }))
+elif mode == "log":
+    import onnx
+    from mlflow import MlflowClient
+    mlflow.set_tracking_uri(sys.argv[3])
+    with mlflow.start_run():
+        info = mlflow.onnx.log_model(onnx.load(os.path.join(work, "clf.onnx")), name="iris",
+            registered_model_name="iris-onnx", pip_requirements=requirements)
+    MlflowClient().set_registered_model_alias("iris-onnx", "champion", info.registered_model_version)
+    print(json.dumps({"model_id": info.model_id, "version": info.registered_model_version}))
 else:
-    model = mlflow.pyfunc.load_model(os.path.join(work, "cairn-clf"))
+    if mode == "score-uri":
+        mlflow.set_tracking_uri(sys.argv[3])
+        model = mlflow.pyfunc.load_model(sys.argv[4])
+    else:
+        model = mlflow.pyfunc.load_model(os.path.join(work, "cairn-clf"))
     rows = json.load(open(os.path.join(work, "rows.json")))
     out = model.predict(pd.DataFrame(rows, columns=["a", "b", "c", "d"]))
     print(json.dumps({
@@ -78,8 +98,12 @@ else:
     }))
 `;
 
-async function runPython(mode: 'train' | 'score', work: string): Promise<Record<string, unknown>> {
-  const { stdout } = await promisify(execFile)(python as string, ['-c', script, mode, work], {
+async function runPython(
+  mode: 'train' | 'score' | 'log' | 'score-uri',
+  work: string,
+  ...args: string[]
+): Promise<Record<string, unknown>> {
+  const { stdout } = await promisify(execFile)(python as string, ['-c', script, mode, work, ...args], {
     env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true' },
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -97,6 +121,20 @@ interface Trained {
   flavors: Record<string, Record<string, Record<string, unknown>>>;
 }
 
+/** Python trains and converts once per file; both suites read its directory (removed after the file). */
+const shared = { work: '', training: undefined as Promise<Trained> | undefined };
+function trainOnce(): Promise<Trained> {
+  shared.training ??= mkdtemp(join(tmpdir(), 'cairn-onnx-mlflow-')).then(async (work) => {
+    shared.work = work;
+    return (await runPython('train', work)) as unknown as Trained;
+  });
+  return shared.training;
+}
+
+afterAll(async () => {
+  if (shared.work !== '') await rm(shared.work, { recursive: true, force: true });
+});
+
 const tolerance = 1e-5;
 
 function expectClose(actual: ArrayLike<number>, expected: readonly number[], within = tolerance): void {
@@ -113,13 +151,12 @@ describe.skipIf(python === undefined || python === '')('onnx models between Cair
   const open: LoadedModel[] = [];
 
   beforeAll(async () => {
-    state.work = await mkdtemp(join(tmpdir(), 'cairn-onnx-mlflow-'));
-    state.trained = (await runPython('train', state.work)) as unknown as Trained;
+    state.trained = await trainOnce();
+    state.work = shared.work;
   }, 180_000);
 
   afterAll(async () => {
     await Promise.all(open.map((model) => model.close()));
-    if (state.work !== '') await rm(state.work, { recursive: true, force: true });
   });
 
   async function loadPythonSaved(name: string): Promise<LoadedModel> {
@@ -211,3 +248,90 @@ describe.skipIf(python === undefined || python === '')('onnx models between Cair
     });
   }, 120_000);
 });
+
+describe.skipIf(python === undefined || python === '')(
+  'onnx models through a Cairn server, with MLflow 3.18.0',
+  () => {
+    const state = { work: '', url: '', trained: undefined as unknown as Trained, close: async () => {} };
+
+    beforeAll(async () => {
+      state.trained = await trainOnce();
+      state.work = shared.work;
+      const trackingStore = createMemoryTrackingStore({ artifactRoot: 'mlflow-artifacts:' });
+      const registryStore = createMemoryRegistryStore();
+      const app = createServer({
+        trackingStore,
+        registryStore,
+        artifactStore: createFileArtifactStore({ root: join(state.work, 'server-artifacts') }),
+      });
+      state.url = await app.listen({ host: '127.0.0.1', port: 0 });
+      state.close = async () => {
+        await app.close();
+      };
+    }, 180_000);
+
+    afterAll(async () => {
+      await state.close();
+    });
+
+    async function cairnStores(): Promise<ModelStores> {
+      const tracking = await restStorePlugin.openTracking?.(state.url, {});
+      const registry = await restStorePlugin.openRegistry?.(state.url, {});
+      return createModelStores({
+        tracking,
+        registry,
+        plugins: [restStorePlugin],
+        context: { trackingUri: state.url },
+      });
+    }
+
+    it("Cairn loads models:/<name>@champion that Python's mlflow.onnx.log_model registered, predicting what sklearn predicts", async () => {
+      const logged = await runPython('log', state.work, state.url);
+      expect(logged.version).toBe('1');
+      const model = await loadModel('models:/iris-onnx@champion', {
+        flavors: [onnxFlavor],
+        stores: await cairnStores(),
+      });
+      try {
+        expect(model.flavor).toBe('onnx');
+        const { rows, labels, probabilities } = state.trained;
+        const output = (await model.predict({
+          kind: 'dataframe',
+          columns: ['a', 'b', 'c', 'd'],
+          rows,
+        })) as DataFrame;
+        expect(output.rows.map((row) => row[0])).toEqual(labels);
+        output.rows.forEach((row, i) => {
+          expectClose(Object.values(row[1] as Record<string, number>), probabilities[i] as number[]);
+        });
+      } finally {
+        await model.close();
+      }
+    }, 180_000);
+
+    it("Python's mlflow.pyfunc loads the model Cairn logged and registered, predicting what sklearn predicts", async () => {
+      const stores = await cairnStores();
+      const experimentId = await (stores.tracking as NonNullable<ModelStores['tracking']>).createExperiment({
+        name: 'cairn-onnx',
+      });
+      const run = await (stores.tracking as NonNullable<ModelStores['tracking']>).createRun({ experimentId });
+      const info = await logModel(stores, {
+        model: await readFile(join(state.work, 'clf.onnx')),
+        flavor: onnxFlavor,
+        name: 'iris',
+        runId: run.info.run_id,
+        registeredModelName: 'iris-from-cairn',
+      });
+      expect(info.registeredModelVersion?.version).toBe('1');
+      await writeFile(join(state.work, 'rows.json'), JSON.stringify(state.trained.rows));
+      for (const uri of ['models:/iris-from-cairn/1', info.modelUri]) {
+        const scored = await runPython('score-uri', state.work, state.url, uri);
+        expect(scored.loader).toBe('mlflow.onnx');
+        expect(scored.labels).toEqual(state.trained.labels);
+        (scored.probabilities as number[][]).forEach((row, i) => {
+          expectClose(row, state.trained.probabilities[i] as number[]);
+        });
+      }
+    }, 180_000);
+  },
+);
