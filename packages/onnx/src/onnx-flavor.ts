@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { CairnError } from '@cairn/core';
 import type {
@@ -146,7 +146,13 @@ async function save(source: OnnxModelSource, context: FlavorSaveContext): Promis
   const copies = await Promise.all(
     externalData.map(async (location) => {
       const from = join(dirname(fromFile as string), location);
-      await readModelFile(from, 'the external data file').then(() => undefined);
+      const found = await stat(from).catch((error: unknown) => {
+        if (isMissing(error)) return undefined;
+        throw error;
+      });
+      if (found === undefined || !found.isFile()) {
+        throw new CairnError('RESOURCE_DOES_NOT_EXIST', `the external data file '${from}' does not exist`);
+      }
       return { from, to: join(context.dir, location) };
     }),
   );
@@ -202,6 +208,7 @@ async function createSession(
 ): Promise<InferenceSession> {
   const providers = options.executionProviders ?? ['cpu'];
   try {
+    // Two calls because onnxruntime's overloads take a path or bytes, not their union.
     return typeof model === 'string'
       ? await runtime.InferenceSession.create(model, options)
       : await runtime.InferenceSession.create(model, options);
