@@ -19,6 +19,18 @@ import type {
   ViewType,
 } from '@cairn/core';
 import { invalidParameter, openArtifactStore, openStores, parseRunsUri } from '@cairn/core';
+import {
+  type LoadedModel,
+  type LoadModelOptions,
+  type LogModelOptions,
+  loadModel,
+  logModel,
+  type MLmodel,
+  type ModelInfo,
+  type ModelStores,
+  type SaveModelOptions,
+  saveModel,
+} from '@cairn/models';
 import { resolveModelsUri } from '@cairn/registry';
 import { stringify } from 'yaml';
 import { downloadTree, uploadDirectory, uploadFile } from './artifact-transfer.js';
@@ -426,6 +438,39 @@ export class CairnClient implements AsyncDisposable {
   async logDict(runId: string, value: unknown, artifactFile: string): Promise<void> {
     const text = /\.ya?ml$/iu.test(artifactFile) ? stringify(value) : `${JSON.stringify(value, null, 2)}`;
     await this.logText(runId, text, artifactFile);
+  }
+
+  // --- models ---
+
+  /** The stores `@cairn/models` reads and logs models through: this client's tracking store, registry and artifact plugins. */
+  async modelStores(): Promise<ModelStores> {
+    const stores = await this.#stores();
+    return {
+      tracking: stores.tracking,
+      registry: stores.registry,
+      artifactStoreAt: (artifactUri) => this.artifactStoreAt(artifactUri),
+    };
+  }
+
+  /**
+   * Logs a model as MLflow 3's `log_model(name=...)`: a logged model (linked to `runId` when given) holding
+   * the saved model's files, READY once uploaded; `registeredModelName` also registers a version of it.
+   */
+  async logModel<TModel>(options: LogModelOptions<TModel>): Promise<ModelInfo> {
+    return logModel(await this.modelStores(), options);
+  }
+
+  /**
+   * Loads a model from a local path or any model URI this client reaches (`runs:/`, `models:/<name>/<version>`,
+   * `models:/<name>@<alias>`, `models:/<model_id>`, `s3://`, `mlflow-artifacts:`...).
+   */
+  async loadModel(modelUri: string, options: Omit<LoadModelOptions, 'stores'> = {}): Promise<LoadedModel> {
+    return loadModel(modelUri, { cwd: this.#context.cwd, ...options, stores: await this.modelStores() });
+  }
+
+  /** Saves a model into a new local directory (no store involved; `@cairn/models`' `saveModel`). */
+  saveModel<TModel>(path: string, options: SaveModelOptions<TModel>): Promise<MLmodel> {
+    return saveModel(path, options);
   }
 
   /** Releases the stores. */

@@ -48,5 +48,12 @@ export const logArtifacts: Tracking['logArtifacts'] = (localDir, artifactPath) =
 export const logText: Tracking['logText'] = (text, artifactFile) => tracking().logText(text, artifactFile);
 /** Stores a value as a JSON or YAML artifact of the active run. */
 export const logDict: Tracking['logDict'] = (value, artifactFile) => tracking().logDict(value, artifactFile);
+/** Logs a model to the active run (or the active experiment without one) — MLflow's `log_model`. */
+export const logModel: Tracking['logModel'] = (options) => tracking().logModel(options);
+/** Loads a model by path or URI (`runs:/`, `models:/`...) through the tracking URI's stores. */
+export const loadModel: Tracking['loadModel'] = (modelUri, options) =>
+  tracking().loadModel(modelUri, options);
+/** Saves a model into a new local directory. */
+export const saveModel: Tracking['saveModel'] = (path, options) => tracking().saveModel(path, options);
 /** Writes every queued metric point now. */
 export const flush: Tracking['flush'] = () => tracking().flush();

@@ -7,6 +7,14 @@ import {
   systemTags,
   toCairnError,
 } from '@cairn/core';
+import type {
+  LoadedModel,
+  LoadModelOptions,
+  LogModelOptions,
+  MLmodel,
+  ModelInfo,
+  SaveModelOptions,
+} from '@cairn/models';
 import { CairnClient, type CairnClientOptions, type TagRecord } from './cairn-client.js';
 import { MetricBatcher, type MetricBatcherOptions } from './metric-batcher.js';
 import { defaultRunTags } from './system-tags.js';
@@ -311,6 +319,28 @@ export class Tracking {
   /** Stores a value as a JSON or YAML artifact of the active run. */
   async logDict(value: unknown, artifactFile: string): Promise<void> {
     await this.client().logDict(await this.#runId(), value, artifactFile);
+  }
+
+  /**
+   * Logs a model (MLflow 3's `log_model`): linked to the active run when there is one, else created in the
+   * active experiment without a run, as MLflow's fluent `log_model` does (it starts no run).
+   */
+  async logModel<TModel>(options: LogModelOptions<TModel>): Promise<ModelInfo> {
+    const active = this.activeRun();
+    if (options.runId !== undefined || options.experimentId !== undefined)
+      return this.client().logModel(options);
+    if (active !== undefined) return this.client().logModel({ ...options, runId: active.runId });
+    return this.client().logModel({ ...options, experimentId: await this.#resolveExperimentId(undefined) });
+  }
+
+  /** Loads a model by path or URI through this tracking URI's stores. */
+  loadModel(modelUri: string, options?: Omit<LoadModelOptions, 'stores'>): Promise<LoadedModel> {
+    return this.client().loadModel(modelUri, options);
+  }
+
+  /** Saves a model into a new local directory. */
+  saveModel<TModel>(path: string, options: SaveModelOptions<TModel>): Promise<MLmodel> {
+    return this.client().saveModel(path, options);
   }
 
   /** Writes every queued metric point now; rejects if a write failed. */

@@ -44,6 +44,8 @@ export interface FlavorLoadContext {
  * package registers nothing), as store plugins are; `js_function` is always available.
  */
 export interface Flavor<TModel = unknown> {
+  /** The version of this contract the flavor implements (optional until every flavor states it). */
+  readonly specificationVersion?: 'v1';
   /** The key under the MLmodel's `flavors` (`js_function`, `onnx`, `tfjs`). */
   readonly name: string;
   /** The npm package that provides this flavor, named in errors when a model needs it and it is not given. */

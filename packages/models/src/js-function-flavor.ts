@@ -209,6 +209,7 @@ async function loadJsFunction(context: FlavorLoadContext): Promise<Predictor> {
  * files and artifacts. Always available to `loadModel`; Python's MLflow reads its MLmodel but cannot run it.
  */
 export const jsFunctionFlavor: Flavor<JsFunctionModel> = {
+  specificationVersion: 'v1',
   name: jsFunctionFlavorName,
   packageName: '@cairn/models',
   save: (spec, context) => saveJsFunction(spec, context.dir),

@@ -273,6 +273,7 @@ async function load(context: FlavorLoadContext, flavorOptions: OnnxFlavorOptions
 /** An onnx flavor with its own runtime or providers; {@link onnxFlavor} is the one with the defaults. */
 export function createOnnxFlavor(options: OnnxFlavorOptions = {}): Flavor<OnnxModelSource> {
   return {
+    specificationVersion: 'v1',
     name: 'onnx',
     packageName: '@cairn/onnx',
     save,
