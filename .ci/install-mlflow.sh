@@ -15,8 +15,13 @@ set -euo pipefail
 version="${MLFLOW_VERSION:-3.18.0}"
 venv="${CAIRN_MLFLOW_VENV:-$HOME/.cache/cairn/mlflow-$version}"
 py="$venv/bin/python"
+# The ONNX interop tests (@cairn/onnx): sklearn models converted by skl2onnx, saved by mlflow.onnx and
+# scored by onnxruntime, the Python twin of onnxruntime-node.
+skl2onnx_version=1.20.0
+onnx_version=1.23.2
+onnxruntime_version=1.31.1
 ready() {
-  "$py" -c "import mlflow, psycopg2, pymysql, boto3, sys; sys.exit(0 if mlflow.__version__ == '$version' else 1)" 2>/dev/null
+  "$py" -c "import mlflow, psycopg2, pymysql, boto3, skl2onnx, onnx, onnxruntime, sys; sys.exit(0 if mlflow.__version__ == '$version' and (skl2onnx.__version__, onnx.__version__, onnxruntime.__version__) == ('$skl2onnx_version', '$onnx_version', '$onnxruntime_version') else 1)" 2>/dev/null
 }
 if [ -x "$py" ] && ready; then
   echo "$py"
@@ -77,6 +82,16 @@ pip install -q psycopg2-binary==2.9.13 PyMySQL==1.2.4 >&2
 # boto3: MLflow's client writes and reads s3:// artifact URIs itself (S3ArtifactRepository), as it does
 # against a server started with --no-serve-artifacts --default-artifact-root s3://...
 pip install -q boto3==1.44.5 >&2
+# skl2onnx, onnx, onnxruntime: wheels only (no source builds in CI); when a pin is not on the index, the
+# newest release up to it, as for mlflow's siblings above.
+for requirement in "skl2onnx==$skl2onnx_version" "onnx==$onnx_version" "onnxruntime==$onnxruntime_version"; do
+  if ! pip install -q --only-binary=:all: "$requirement" >&2; then
+    echo "install-mlflow: $requirement is not on the index; using the newest release up to it" >&2
+    pip install -q --only-binary=:all: "${requirement/==/<=}" >&2
+  fi
+done
 "$py" -c "import mlflow; assert mlflow.__version__ == '$version', mlflow.__version__" >&2
-ready || { echo "install-mlflow: the venv at $venv still cannot import mlflow $version and its drivers" >&2; exit 1; }
+# A pin replaced by an older release above still fails ready()'s version check, so the final check asks only
+# that everything imports (the next run tries the pins again).
+"$py" -c "import mlflow, psycopg2, pymysql, boto3, skl2onnx, onnx, onnxruntime" 2>/dev/null || { echo "install-mlflow: the venv at $venv still cannot import mlflow $version, its drivers and the ONNX packages" >&2; exit 1; }
 echo "$py"

@@ -141,6 +141,12 @@ describe('the packages as tarballs in a fresh npm project', () => {
     }
   });
 
+  it('keeps the frameworks of flavors peer dependencies: @cairn/onnx does not install onnxruntime-node itself', async () => {
+    const manifest = await packedManifest(work.tarballs.get('@cairn/onnx') ?? '');
+    expect(manifest.peerDependencies).toMatchObject({ 'onnxruntime-node': expect.any(String) });
+    expect(Object.keys(manifest.dependencies ?? {})).not.toContain('onnxruntime-node');
+  });
+
   it('is released by changesets in lockstep, with a version for every public package', async () => {
     // Regression: the fixed group "@cairn/*" also matched the version-less private workspaces and
     // `changeset status` / `changeset version` crashed ("Invalid version").
