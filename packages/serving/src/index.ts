@@ -1,0 +1,33 @@
+export type { InvocationOptions, InvocationResponse } from './invocation.js';
+export { answerInvocation, modelUriHeader, modelVersionHeader } from './invocation.js';
+export { dataFrameRecords, tensorToNestedLists, toJsonPredictions } from './predictions-json.js';
+export { createRegistryVersionResolver } from './registry-version-resolver.js';
+export type { ContentType, InputFormat, ScoringRequest } from './scoring-request.js';
+export {
+  checkContentType,
+  inputFormats,
+  parseContentType,
+  parseScoringJson,
+  parseScoringRequest,
+  UnsupportedContentTypeError,
+} from './scoring-request.js';
+export type { ScoringLimits } from './scoring-routes.js';
+export {
+  defaultMaxRequestBytes,
+  defaultRequestTimeoutMs,
+  registerInvocationsRoute,
+} from './scoring-routes.js';
+export type { RunningScoringServer, ScoringServerOptions, ServeModelOptions } from './scoring-server.js';
+export { createScoringServer, scoringProtocolVersion, serveModel } from './scoring-server.js';
+export type {
+  ModelLease,
+  ModelLoader,
+  ModelVersionResolver,
+  ResolvedServedModel,
+  ServedModel,
+  ServedModelEvent,
+  ServedModelOptions,
+  ServedModelStatus,
+  ServingModel,
+} from './served-model.js';
+export { createServedModel, isMovingModelsUri } from './served-model.js';
