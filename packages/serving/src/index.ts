@@ -1,5 +1,7 @@
 export type { InvocationOptions, InvocationResponse } from './invocation.js';
 export { answerInvocation, modelUriHeader, modelVersionHeader } from './invocation.js';
+export type { BatchContentType, PredictBatchOptions, PredictBatchResult } from './predict-batch.js';
+export { predictBatch } from './predict-batch.js';
 export { dataFrameRecords, tensorToNestedLists, toJsonPredictions } from './predictions-json.js';
 export { createRegistryVersionResolver } from './registry-version-resolver.js';
 export type { ContentType, InputFormat, ScoringRequest } from './scoring-request.js';
