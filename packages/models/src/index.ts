@@ -7,6 +7,14 @@ export type {
 } from './flavor.js';
 export type { LoadedModel } from './loaded-model.js';
 export type { MLmodel } from './mlmodel.js';
+export {
+  formatUtcTimeCreated,
+  mlmodelFileName,
+  parseMLmodel,
+  readMLmodel,
+  stringifyMLmodel,
+  writeMLmodel,
+} from './mlmodel-file.js';
 export type {
   ColumnType,
   DataFrame,
