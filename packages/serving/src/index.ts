@@ -1,3 +1,5 @@
+export type { GenerateDockerfileOptions, GeneratedDockerfile } from './generate-dockerfile.js';
+export { flavorPackages, generateDockerfile } from './generate-dockerfile.js';
 export type { InvocationOptions, InvocationResponse } from './invocation.js';
 export { answerInvocation, modelUriHeader, modelVersionHeader } from './invocation.js';
 export type { BatchContentType, PredictBatchOptions, PredictBatchResult } from './predict-batch.js';
