@@ -2,6 +2,8 @@ export type { GenerateDockerfileOptions, GeneratedDockerfile } from './generate-
 export { flavorPackages, generateDockerfile } from './generate-dockerfile.js';
 export type { InvocationOptions, InvocationResponse } from './invocation.js';
 export { answerInvocation, modelUriHeader, modelVersionHeader } from './invocation.js';
+export type { ModelLoaderOptions } from './model-loader.js';
+export { createModelLoader, importFlavorsFor } from './model-loader.js';
 export type { BatchContentType, PredictBatchOptions, PredictBatchResult } from './predict-batch.js';
 export { predictBatch } from './predict-batch.js';
 export { dataFrameRecords, tensorToNestedLists, toJsonPredictions } from './predictions-json.js';
