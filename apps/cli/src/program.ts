@@ -6,6 +6,7 @@ import { registerArtifactCommands } from './commands/artifacts.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerExperimentCommands } from './commands/experiments.js';
 import { registerGcCommand } from './commands/gc.js';
+import { registerModelCommands } from './commands/models.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerServerCommand } from './commands/server.js';
 
@@ -47,6 +48,7 @@ export function createProgram(io: CliIo, opened: CairnClient[] = []): Command {
   registerServerCommand(program, io);
   registerDbCommands(program, action);
   registerGcCommand(program, action);
+  registerModelCommands(program, action, io.signal);
   for (const group of program.commands) group.exitOverride();
   return program;
 }
