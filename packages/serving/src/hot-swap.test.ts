@@ -67,7 +67,7 @@ describe('served model: following an alias', () => {
     expect(loaded[0]?.closed).toBe(false);
     expect(await held.model.predict([1])).toEqual({ kind: 'dataframe', columns: ['y'], rows: [[1002]] });
     held.release();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    while (loaded[0]?.closed !== true) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(loaded[0]?.closed).toBe(true);
     await served.close();
     expect(loaded[1]?.closed).toBe(true);
@@ -181,7 +181,9 @@ describe('served model: following an alias', () => {
     expect([...versionsSeen].sort()).toEqual(['1', '2', '3', '4', '5']);
     expect(server.served.status().swaps).toBe(5);
     // Every model swapped out was closed once its requests finished, and none was asked to predict after.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!loaded.slice(0, -1).every((model) => model.closed)) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     expect(loaded.slice(0, -1).every((model) => model.closed && model.running === 0)).toBe(true);
     expect(loaded.at(-1)?.closed).toBe(false);
   });

@@ -152,7 +152,8 @@ describe('serving real js_function models', () => {
       await registry.setRegisteredModelAlias('linear', 'champion', '2');
       await server.served.refresh();
       expect(await score()).toEqual({ version: '2', body: { predictions: [{ y: 20 }] } });
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The old copy goes once its model is closed (in the background, after its last request).
+      while ((await readdir(downloads)).length > 1) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(await readdir(downloads)).toHaveLength(1);
     } finally {
       await server.close();
