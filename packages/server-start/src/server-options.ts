@@ -21,6 +21,13 @@ export const serverOptionsSchema = z.object({
   logRequests: z.boolean().default(true),
   /** Advertise multipart uploads to clients when the proxy's store supports them (S3); env only, as in MLflow. */
   proxyMultipartUpload: z.boolean().default(false),
+  /**
+   * Serve registered models at `/serve/<name>@<alias>/invocations` and `/serve/<name>/<version>/invocations`
+   * (Cairn's; MLflow's server has no such option). Models load on first request; aliases are followed.
+   */
+  serveModels: z.boolean().default(false),
+  /** How often a served alias is checked for a move, in seconds. */
+  serveModelsPollInterval: z.coerce.number().min(0).default(30),
 });
 
 /** MLflow's `mlflow server` runs 4 workers unless told otherwise; so does Cairn's. */
@@ -58,6 +65,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptionsInput
     ['allowedHosts', list(env.MLFLOW_SERVER_ALLOWED_HOSTS)],
     ['corsAllowedOrigins', list(env.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS)],
     ['proxyMultipartUpload', bool(env.MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD)],
+    ['serveModels', bool(env.CAIRN_SERVE_MODELS)],
   ];
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as ServerOptionsInput;
 }

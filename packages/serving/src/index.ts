@@ -7,6 +7,8 @@ export { createModelLoader, importFlavorsFor } from './model-loader.js';
 export type { BatchContentType, PredictBatchOptions, PredictBatchResult } from './predict-batch.js';
 export { predictBatch } from './predict-batch.js';
 export { dataFrameRecords, tensorToNestedLists, toJsonPredictions } from './predictions-json.js';
+export type { RegisteredModelRoutesOptions } from './registered-model-routes.js';
+export { registerRegisteredModelRoutes, servedUriFromPath } from './registered-model-routes.js';
 export { createRegistryVersionResolver } from './registry-version-resolver.js';
 export type { ContentType, InputFormat, ScoringRequest } from './scoring-request.js';
 export {
