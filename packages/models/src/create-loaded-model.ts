@@ -4,7 +4,7 @@ import type { Predictor } from './flavor.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { MLmodel } from './mlmodel.js';
 import type { ModelOutput, PredictParams } from './model-input.js';
-import { toModelInput } from './to-model-input.js';
+import { isModelInput, toModelInput } from './to-model-input.js';
 
 /** Wraps a flavor's predictor: converts plain inputs, enforces the MLmodel's signature, then predicts. */
 export function createLoadedModel(options: {
@@ -23,7 +23,9 @@ export function createLoadedModel(options: {
       if (closed) {
         throw new CairnError('INVALID_STATE', `The model loaded from ${options.uri} was closed`);
       }
-      const enforced = enforceSignature(toModelInput(input), params, mlmodel.signature);
+      const enforced = enforceSignature(toModelInput(input), params, mlmodel.signature, {
+        tagged: isModelInput(input),
+      });
       return predictor.predict(enforced.input, enforced.params);
     },
     async close(): Promise<void> {

@@ -1,5 +1,7 @@
 export { cairnVersion } from './cairn-version.js';
 export { createLoadedModel } from './create-loaded-model.js';
+export type { EnforceSignatureOptions } from './enforce-signature.js';
+export { enforceSignature } from './enforce-signature.js';
 export type {
   Flavor,
   FlavorLoadContext,
@@ -8,6 +10,7 @@ export type {
   Predictor,
 } from './flavor.js';
 export { describeFlavor, flavorLoaderName } from './flavor-packages.js';
+export { inferParams, inferSchema, inferSignature } from './infer-signature.js';
 export {
   inputExampleFileName,
   saveInputExample,
@@ -25,6 +28,8 @@ export type {
 export type { LoadModelFlavorOptions, LoadModelOptions } from './load-model.js';
 export { loadModel, loadModelFromDirectory, pickFlavor } from './load-model.js';
 export type { LoadedModel } from './loaded-model.js';
+export type { LogModelOptions, ModelInfo } from './log-model.js';
+export { logModel } from './log-model.js';
 export type { MLmodel } from './mlmodel.js';
 export {
   formatUtcTimeCreated,
@@ -34,6 +39,12 @@ export {
   stringifyMLmodel,
   writeMLmodel,
 } from './mlmodel-file.js';
+export {
+  downloadModel,
+  downloadModelFiles,
+  resolveModelArtifactUri,
+  uploadModelFiles,
+} from './model-files.js';
 export type {
   ColumnType,
   DataFrame,
@@ -45,6 +56,8 @@ export type {
   TensorDType,
   TensorMap,
 } from './model-input.js';
+export type { CreateModelStoresOptions, ModelStores } from './model-stores.js';
+export { createModelStores } from './model-stores.js';
 export type { SaveModelOptions } from './save-model.js';
 export { saveModel } from './save-model.js';
 export type { ColSpec, ModelSignature, ParamSpec, Schema, TensorSpec } from './signature.js';
@@ -54,5 +67,6 @@ export {
   isModelInput,
   tensorFromNested,
   tensorToNested,
+  toExampleInput,
   toModelInput,
 } from './to-model-input.js';

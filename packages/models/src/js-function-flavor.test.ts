@@ -84,22 +84,28 @@ describe('js_function models from a function or object', () => {
   it('saves a self-contained function as an ES module and loads it', async () => {
     const dir = join(await temporaryDirectory(), 'model');
     await saveModel(dir, {
-      model: (input: { kind: string; value: number[] }) => input.value.map((x) => x * 2),
+      model: (input: { rows: number[][] }) => input.rows.map((row) => (row[0] ?? 0) * 2),
       inputExample: { kind: 'json', value: [1, 2] },
     });
     const source = await readFile(join(dir, 'code/model.mjs'), 'utf8');
     expect(source).toContain('export default (');
     const model = await loadModel(dir);
-    await expect(model.predict({ kind: 'json', value: [3] })).resolves.toEqual([6]);
+    // The signature inferred from the example (one unnamed long column) makes the input a table.
+    expect(model.mlmodel.signature).toEqual({
+      inputs: { kind: 'columns', columns: [{ type: 'long', required: true }] },
+      outputs: { kind: 'columns', columns: [{ type: 'long', required: true }] },
+    });
+    await expect(model.predict([3, 4])).resolves.toEqual([6, 8]);
+    await expect(model.predict([1.5])).rejects.toMatchObject({ code: 'INVALID_PARAMETER_VALUE' });
   });
 
   it('saves an object of JSON data and methods, shorthand and arrow', async () => {
     const dir = join(await temporaryDirectory(), 'model');
     await saveModel(dir, {
       model: {
-        weights: [2, 3],
+        weights: [2, 3] as number[],
         bias: 1,
-        predict(input: { rows: number[][] }) {
+        predict(this: { weights: number[]; bias: number }, input: { rows: number[][] }): number[] {
           return input.rows.map((row) =>
             row.reduce((sum, x, i) => sum + x * (this.weights[i] ?? 0), this.bias),
           );
@@ -129,14 +135,14 @@ describe('js_function models from a function or object', () => {
     [
       'a class instance',
       new (class Scorer {
-        predict() {
+        predict(): number {
           return 1;
         }
       })(),
       /instance of Scorer/u,
     ],
     ['a class', class Model {}, /Cannot save a class/u],
-    ['a bound function', ((x: unknown) => x).bind(null), /built-in or bound function/u],
+    ['a bound function', ((x: unknown): unknown => x).bind(null) as unknown, /built-in or bound function/u],
     ['non-JSON data', { lookup: new Map(), predict: () => 1 }, /model.lookup: only JSON values/u],
     ['an object without predict', { score: () => 1 }, /function, an object with predict/u],
     ['a number', 42, /function, an object with predict/u],

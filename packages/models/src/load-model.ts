@@ -1,6 +1,7 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { doesNotExist, invalidParameter } from '@cairn/core';
 import { createLoadedModel } from './create-loaded-model.js';
 import type { Flavor } from './flavor.js';
@@ -9,6 +10,8 @@ import { jsFunctionFlavor } from './js-function-flavor.js';
 import type { LoadedModel } from './loaded-model.js';
 import type { MLmodel } from './mlmodel.js';
 import { readMLmodel } from './mlmodel-file.js';
+import { downloadModel } from './model-files.js';
+import type { ModelStores } from './model-stores.js';
 
 /** Options of {@link loadModelFromDirectory}. */
 export interface LoadModelFlavorOptions {
@@ -66,20 +69,47 @@ export async function loadModelFromDirectory(
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions extends LoadModelFlavorOptions {
+  /** Where models that are not local are read from (a CairnClient passes its own). */
+  readonly stores?: ModelStores;
+  /** Where a model that is not local is downloaded; default a new temporary directory, removed by `close()`. */
+  readonly dstPath?: string;
   /** Relative paths resolve against this; default `process.cwd()`. */
   readonly cwd?: string;
 }
 
 /**
- * Loads a model: a local directory (a path or `file:` URI). js_function models load out of the box; other
- * flavors when their package's flavor is passed in `flavors`.
+ * Loads a model from a local directory (a path or `file:` URI) or, through `stores`, from `runs:/<run>/<path>`,
+ * `models:/<name>/<version|stage|latest>`, `models:/<name>@<alias>`, `models:/<model_id>` or any artifact
+ * URI a store opens (`s3://`, `mlflow-artifacts:`...), downloaded first. js_function models load out of the
+ * box; other flavors when their package's flavor is passed in `flavors`.
  */
 export async function loadModel(pathOrUri: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const local = localModelPath(pathOrUri, options.cwd);
-  if (local === undefined) {
-    throw invalidParameter(`Cannot load '${pathOrUri}': only local paths and file: URIs are supported here`, {
-      field: 'model_uri',
-    });
+  if (local !== undefined && options.stores === undefined) {
+    return loadModelFromDirectory(local, { ...options, uri: pathOrUri });
   }
-  return loadModelFromDirectory(local, { ...options, uri: pathOrUri });
+  if (local !== undefined) {
+    const info = await stat(local).catch(() => undefined);
+    if (info?.isDirectory()) return loadModelFromDirectory(local, { ...options, uri: pathOrUri });
+  }
+  const dir = options.dstPath ?? (await mkdtemp(join(tmpdir(), 'cairn-model-')));
+  const removeDownload =
+    options.dstPath === undefined ? () => rm(dir, { recursive: true, force: true }) : async () => {};
+  try {
+    await downloadModel(local === undefined ? pathOrUri : pathToFileURL(local).href, dir, options.stores);
+    const model = await loadModelFromDirectory(dir, { ...options, uri: pathOrUri });
+    return {
+      uri: model.uri,
+      mlmodel: model.mlmodel,
+      flavor: model.flavor,
+      predict: (input, params) => model.predict(input, params),
+      close: async () => {
+        await model.close();
+        await removeDownload();
+      },
+    };
+  } catch (error) {
+    await removeDownload();
+    throw error;
+  }
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { alreadyExists, invalidParameter } from '@cairn/core';
 import { cairnVersion } from './cairn-version.js';
 import type { Flavor } from './flavor.js';
+import { inferSchema, inferSignature } from './infer-signature.js';
 import { saveInputExample } from './input-example.js';
 import { type JsFunctionModel, jsFunctionFlavor } from './js-function-flavor.js';
 import { isJsModelModule, type JsModel } from './js-model-source.js';
@@ -12,7 +13,7 @@ import type { MLmodel } from './mlmodel.js';
 import { formatUtcTimeCreated, writeMLmodel } from './mlmodel-file.js';
 import type { PredictParams } from './model-input.js';
 import type { ModelSignature } from './signature.js';
-import { toModelInput } from './to-model-input.js';
+import { toExampleInput } from './to-model-input.js';
 
 /** Options of {@link saveModel}. */
 export interface SaveModelOptions<TModel = JsModel> {
@@ -41,8 +42,8 @@ export interface SaveModelOptions<TModel = JsModel> {
   readonly runId?: string;
   readonly artifactPath?: string;
   readonly modelId?: string;
-  /** Infers a signature from the example when none is given; set by the caller that has one (see inferSignature). */
-  readonly inferSignature?: (example: unknown, params?: PredictParams) => ModelSignature | undefined;
+  /** The MLmodel's `model_uuid`; default a new random one (logModel uses the model id, as MLflow 3 does). */
+  readonly modelUuid?: string;
 }
 
 const jsFunctionOnly = ['codePaths', 'artifacts', 'modelConfig'] as const;
@@ -61,18 +62,27 @@ async function directorySize(dir: string): Promise<number> {
  * Runs a model saved from its source on the example: a function that used a variable from outside itself
  * (a closure over live state) fails here with a ReferenceError, which is turned into the reason.
  */
-async function tryExample(dir: string, example: unknown, params: PredictParams | undefined): Promise<void> {
+async function runExample(
+  dir: string,
+  example: unknown,
+  params: PredictParams | undefined,
+  options: { fromSource: boolean },
+): Promise<unknown> {
   const model = await loadModelFromDirectory(dir);
   try {
-    await model.predict(example, params);
+    return await model.predict(example, params);
   } catch (error) {
-    if (error instanceof ReferenceError) {
+    if (options.fromSource && error instanceof ReferenceError) {
       throw invalidParameter(
         `The saved model failed on its input example: ${error.message}. A function saved from its source keeps only that source; a closure over variables outside it cannot be saved: move the model into a module file and pass { module: path }`,
         { field: 'model' },
       );
     }
-    throw error;
+    // MLflow too saves a model whose example fails, warning that no output schema could be inferred.
+    process.emitWarning(
+      `Could not infer the model's output schema: predicting the input example failed: ${(error as Error).message}`,
+    );
+    return undefined;
   } finally {
     await model.close();
   }
@@ -119,15 +129,15 @@ export async function saveModel<TModel = JsModel>(
     let savedInputExampleInfo: Record<string, unknown> | undefined;
     let signature = options.signature === false ? undefined : options.signature;
     if (options.inputExample !== undefined) {
-      const example = toModelInput(options.inputExample);
+      const example = toExampleInput(options.inputExample);
       savedInputExampleInfo = await saveInputExample(target, example, options.inputExampleParams);
-      if (options.signature === undefined && options.inferSignature !== undefined) {
-        signature = options.inferSignature(example, options.inputExampleParams);
+      if (options.signature === undefined) {
+        signature = inferSignature(example, undefined, options.inputExampleParams);
       }
     }
     const mlmodel: MLmodel = {
       flavors,
-      modelUuid: randomUUID().replaceAll('-', ''),
+      modelUuid: options.modelUuid ?? randomUUID().replaceAll('-', ''),
       utcTimeCreated: formatUtcTimeCreated(new Date()),
       cairnVersion,
       modelSizeBytes: await directorySize(target),
@@ -139,12 +149,19 @@ export async function saveModel<TModel = JsModel>(
       ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
     };
     await writeMLmodel(target, mlmodel);
-    if (
-      flavor === jsFunctionFlavor &&
-      !isJsModelModule(options.model) &&
-      options.inputExample !== undefined
-    ) {
-      await tryExample(target, options.inputExample, options.inputExampleParams);
+    if (flavor === jsFunctionFlavor && options.inputExample !== undefined) {
+      const output = await runExample(target, options.inputExample, options.inputExampleParams, {
+        fromSource: !isJsModelModule(options.model),
+      });
+      // As MLflow's log_model, the outputs of an inferred signature come from predicting the example.
+      if (options.signature === undefined && output !== undefined && signature !== undefined) {
+        const outputs = inferSchema(output);
+        if (outputs !== undefined) {
+          const withOutputs: MLmodel = { ...mlmodel, signature: { ...signature, outputs } };
+          await writeMLmodel(target, withOutputs);
+          return withOutputs;
+        }
+      }
     }
     return mlmodel;
   } catch (error) {

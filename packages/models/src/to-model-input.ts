@@ -119,7 +119,7 @@ export function dataFrameToRecords(frame: DataFrame): Record<string, unknown>[] 
  * Turns a plain JavaScript value into a tagged {@link ModelInput}, as MLflow's pyfunc reads a request:
  * - a tagged input is taken as it is;
  * - an array of plain objects (records) is a DataFrame, columns in the order keys first appear;
- * - an object whose values are equally long arrays (of scalars) is a DataFrame of those columns;
+ * - an object whose values are equally long arrays of scalars is a DataFrame of those columns;
  * - a typed array is a 1-d tensor of its dtype; rectangular nested arrays of numbers (or booleans) a tensor,
  *   int64 when every number is whole, else float64;
  * - an object whose values are all typed arrays or tensors is named tensors;
@@ -161,7 +161,9 @@ export function toModelInput(value: unknown): ModelInput {
       first !== undefined &&
       first >= 0 &&
       lengths.every((length) => length === first) &&
-      entries.every(([, item]) => (item as unknown[]).every((cell) => !Array.isArray(cell)))
+      entries.every(([, item]) =>
+        (item as unknown[]).every((cell) => !Array.isArray(cell) && !isRecord(cell)),
+      )
     ) {
       return {
         kind: 'dataframe',
@@ -171,6 +173,16 @@ export function toModelInput(value: unknown): ModelInput {
     }
   }
   return { kind: 'json', value };
+}
+
+/**
+ * An example (or an output) as MLflow reads a Python value of the same shape: like {@link toModelInput},
+ * except that a plain array that is not records stays JSON — a Python list, not a numpy array — so its
+ * signature is column-based; typed arrays and tagged tensors are the tensors.
+ */
+export function toExampleInput(value: unknown): ModelInput {
+  if (Array.isArray(value) && !(value.length > 0 && value.every(isRecord))) return { kind: 'json', value };
+  return toModelInput(value);
 }
 
 const isTensor = (value: unknown): value is Tensor => isModelInput(value) && value.kind === 'tensor';
