@@ -186,5 +186,5 @@ describe('served model: following an alias', () => {
     }
     expect(loaded.slice(0, -1).every((model) => model.closed && model.running === 0)).toBe(true);
     expect(loaded.at(-1)?.closed).toBe(false);
-  });
+  }, 120_000);
 });

@@ -76,8 +76,7 @@ describe('serving real js_function models', () => {
     }
   });
 
-  // Skipped until @cairn/models enforces signatures (enforceSignature is a pass-through on branch models at 2c53b16).
-  it.skip('answers an input or params its signature refuses with 400 INVALID_PARAMETER_VALUE', async () => {
+  it('answers an input or params its signature refuses with 400 INVALID_PARAMETER_VALUE', async () => {
     const modelDir = await saveLinearModel('linear-signature', 3);
     const server = await serveModel({ uri: modelDir, loader: createModelLoader(), port: 0 });
     try {
