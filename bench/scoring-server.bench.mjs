@@ -112,18 +112,12 @@ async function startCairn(modelUri, extra = [], env = {}) {
 
 async function startMlflow(modelDir) {
   const port = await freePort();
-  const child = startProcess(join(dirname(python), 'mlflow'), [
-    'models',
-    'serve',
-    '-m',
-    modelDir,
-    '--env-manager',
-    'local',
-    '-p',
-    String(port),
-    '-h',
-    '127.0.0.1',
-  ]);
+  // mlflow runs `uvicorn` from PATH: the venv's bin first.
+  const child = startProcess(
+    join(dirname(python), 'mlflow'),
+    ['models', 'serve', '-m', modelDir, '--env-manager', 'local', '-p', String(port), '-h', '127.0.0.1'],
+    { PATH: `${dirname(python)}:${process.env.PATH}`, MLFLOW_DISABLE_TELEMETRY: 'true' },
+  );
   const base = `http://127.0.0.1:${port}`;
   await waitForPing(base, child);
   return { base, child, label: 'MLflow 3.18.0 (uvicorn, 1 worker)' };
