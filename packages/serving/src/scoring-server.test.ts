@@ -190,3 +190,41 @@ describe('scoring server: MLflow protocol', () => {
     expect((await fetch(`${server.url}/predict`, { method: 'POST' })).status).toBe(404);
   });
 });
+
+describe('scoring server: request timeout', () => {
+  it('answers 504 when a prediction outlasts the timeout, closes the model only after it finished, and keeps answering', async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let gated = true;
+    const slow = createTestModel({ gate: () => (gated ? gate : Promise.resolve()) });
+    const timed = await serveModel({
+      uri: '/models/slow',
+      loader: async () => slow,
+      port: 0,
+      requestTimeoutMs: 100,
+    });
+    try {
+      const response = await fetch(`${timed.url}/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [1] }),
+      });
+      expect(response.status).toBe(504);
+      expect(await response.text()).toBe('Request processing time exceeded limit');
+      expect(slow.running).toBe(1);
+      gated = false;
+      open();
+      const next = await fetch(`${timed.url}/invocations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: [2] }),
+      });
+      expect(await next.json()).toEqual({ predictions: [{ y: 4 }] });
+    } finally {
+      await timed.close();
+    }
+    expect(slow.closed).toBe(true);
+  });
+});
