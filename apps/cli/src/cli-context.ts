@@ -8,6 +8,8 @@ export interface CliIo {
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Stops long-running commands (`models serve`) when aborted, as SIGINT/SIGTERM do. */
+  signal?: AbortSignal;
 }
 
 /** The options every command inherits from the root program. */

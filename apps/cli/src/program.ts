@@ -7,6 +7,7 @@ import { registerDbCommands } from './commands/db.js';
 import { registerExperimentCommands } from './commands/experiments.js';
 import { registerGcCommand } from './commands/gc.js';
 import { registerModelVersionCommands } from './commands/model-versions.js';
+import { registerModelCommands } from './commands/models.js';
 import { registerRegisteredModelCommands } from './commands/registered-models.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerServerCommand } from './commands/server.js';
@@ -51,6 +52,7 @@ export function createProgram(io: CliIo, opened: CairnClient[] = []): Command {
   registerServerCommand(program, io);
   registerDbCommands(program, action);
   registerGcCommand(program, action);
+  registerModelCommands(program, action, io.signal);
   for (const group of program.commands) group.exitOverride();
   return program;
 }

@@ -14,6 +14,7 @@ export {
   createRestTransport,
   restStorePlugin,
 } from '@cairn/store-rest';
+export { downloadTree } from './artifact-transfer.js';
 export type { CairnClientOptions, SearchRegistryOptions, TagRecord } from './cairn-client.js';
 export { CairnClient, createCairnClient } from './cairn-client.js';
 export {

@@ -129,6 +129,14 @@ export function createServerCommand(
       'let webhooks reach loopback, private, link-local and metadata addresses; for local development only (env MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS)',
     )
     .option('--no-log-requests', 'do not log one line per request')
+    .option(
+      '--serve-models',
+      'also serve registered models at /serve/<name>@<alias>/invocations and /serve/<name>/<version>/invocations (Cairn only; env CAIRN_SERVE_MODELS)',
+    )
+    .option(
+      '--serve-models-poll-interval <seconds>',
+      'how often a served alias is checked for a move (default 30)',
+    )
     .helpOption('--help', 'display help for command')
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) })
     .action(async (flags: Record<string, unknown>, command: Command) => {
@@ -146,6 +154,8 @@ export function createServerCommand(
         corsAllowedOrigins: flags.corsAllowedOrigins as string[] | undefined,
         logRequests: flags.logRequests as boolean | undefined,
         allowPrivateWebhookTargets: flags.allowPrivateWebhookTargets as boolean | undefined,
+        serveModels: flags.serveModels as boolean | undefined,
+        serveModelsPollInterval: flags.serveModelsPollInterval as string | undefined,
       };
       const options = resolveServerOptions(input, io.env);
       if (options.workers > 1 && cluster.isPrimary) await runPrimary(options, io);

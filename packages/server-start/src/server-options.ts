@@ -37,6 +37,13 @@ export const serverOptionsSchema = z.object({
   webhookMaxRetries: z.coerce.number().int().min(0).max(20).default(3),
   /** Webhook deliveries in flight at once (`MLFLOW_WEBHOOK_DELIVERY_MAX_WORKERS`, 10). */
   webhookMaxWorkers: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * Serve registered models at `/serve/<name>@<alias>/invocations` and `/serve/<name>/<version>/invocations`
+   * (Cairn's; MLflow's server has no such option). Models load on first request; aliases are followed.
+   */
+  serveModels: z.boolean().default(false),
+  /** How often a served alias is checked for a move, in seconds. */
+  serveModelsPollInterval: z.coerce.number().min(0).default(30),
 });
 
 /** MLflow's `mlflow server` runs 4 workers unless told otherwise; so does Cairn's. */
@@ -79,6 +86,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv): ServerOptionsInput
     ['webhookRequestTimeout', env.MLFLOW_WEBHOOK_REQUEST_TIMEOUT || undefined],
     ['webhookMaxRetries', env.MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES || undefined],
     ['webhookMaxWorkers', env.MLFLOW_WEBHOOK_DELIVERY_MAX_WORKERS || undefined],
+    ['serveModels', bool(env.CAIRN_SERVE_MODELS)],
   ];
   return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as ServerOptionsInput;
 }

@@ -1,6 +1,7 @@
 import { openArtifactStore } from '@cairn/core';
 import { createServer } from '@cairn/server';
 import { pino } from 'pino';
+import { mountModelServing } from './model-serving.js';
 import { openServerStores, type ServerStoreOptions } from './open-server-stores.js';
 import type { ServerOptions } from './server-options.js';
 
@@ -53,6 +54,15 @@ export async function startServer(
     ...(options.corsAllowedOrigins ? { corsAllowlist: options.corsAllowedOrigins } : {}),
     logger: options.logRequests ? pino({ level: 'info' }) : false,
   });
+  if (options.serveModels) {
+    try {
+      await mountModelServing(app, stores, { pollIntervalMs: options.serveModelsPollInterval * 1000 });
+    } catch (error) {
+      await app.close();
+      await stores.close().catch(() => {});
+      throw error;
+    }
+  }
   const url = await app.listen({ host: options.host, port: options.port });
   return {
     url,
