@@ -118,7 +118,9 @@ describe.skipIf(python === undefined || python === '')(
             .sort()
             .map((key) => row.output_probability[key] as number);
           expect(got).toHaveLength(expected.length);
-          got.forEach((value, k) => expect(Math.abs(value - (expected[k] as number))).toBeLessThan(1e-5));
+          for (const [k, value] of got.entries()) {
+            expect(Math.abs(value - (expected[k] as number))).toBeLessThan(1e-5);
+          }
         });
 
         // The request's fault: 400 with MLflow's error body; the server goes on answering.
