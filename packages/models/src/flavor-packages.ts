@@ -1,9 +1,13 @@
-/** The npm packages that load Cairn's own flavors, named when a model needs one that was not given. */
-const javascriptLoaders: Readonly<Record<string, string>> = {
-  js_function: '@cairn/models',
-  onnx: '@cairn/onnx',
-  tfjs: '@cairn/tfjs',
-  openai: '@cairn/openai',
+/**
+ * The npm packages that load Cairn's own flavors: the flavor's package first, then the framework it keeps as a
+ * peer dependency. Named in errors when a model needs a flavor that was not given; the scoring server imports
+ * the first to find a model's flavor, and a generated Dockerfile installs them all.
+ */
+export const flavorPackages: Readonly<Record<string, readonly [string, ...string[]]>> = {
+  js_function: ['@cairn/models'],
+  onnx: ['@cairn/onnx', 'onnxruntime-node'],
+  tfjs: ['@cairn/tfjs', '@tensorflow/tfjs'],
+  openai: ['@cairn/openai', 'openai'],
 };
 
 /**
@@ -11,7 +15,7 @@ const javascriptLoaders: Readonly<Record<string, string>> = {
  * module that does (`python_function` names its `loader_module`, e.g. mlflow.sklearn).
  */
 export function flavorLoaderName(name: string, config: Readonly<Record<string, unknown>>): string {
-  const cairnPackage = javascriptLoaders[name];
+  const cairnPackage = flavorPackages[name]?.[0];
   if (cairnPackage !== undefined) return cairnPackage;
   if (name === 'python_function') {
     const loader = typeof config.loader_module === 'string' ? config.loader_module : 'mlflow.pyfunc';

@@ -9,7 +9,7 @@ export type {
   FlavorSaveResult,
   Predictor,
 } from './flavor.js';
-export { describeFlavor, flavorLoaderName } from './flavor-packages.js';
+export { describeFlavor, flavorLoaderName, flavorPackages } from './flavor-packages.js';
 export { inferParams, inferSchema, inferSignature } from './infer-signature.js';
 export {
   inputExampleFileName,

@@ -1,5 +1,5 @@
 export type { GenerateDockerfileOptions, GeneratedDockerfile } from './generate-dockerfile.js';
-export { flavorPackages, generateDockerfile } from './generate-dockerfile.js';
+export { generateDockerfile } from './generate-dockerfile.js';
 export type { InvocationOptions, InvocationResponse } from './invocation.js';
 export { answerInvocation, modelUriHeader, modelVersionHeader } from './invocation.js';
 export type { ModelLoaderOptions } from './model-loader.js';

@@ -1,6 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { type Flavor, type LoadedModel, loadModel, readMLmodel } from '@cairn/models';
-import { flavorPackages } from './generate-dockerfile.js';
+import { type Flavor, flavorPackages, type LoadedModel, loadModel, readMLmodel } from '@cairn/models';
 import type { ModelLoader } from './served-model.js';
 
 /** Options of {@link createModelLoader}. */
@@ -37,7 +36,8 @@ export async function importFlavorsFor(
   const flavors: Flavor[] = [];
   for (const name of Object.keys(mlmodel.flavors)) {
     const packageName = flavorPackages[name]?.[0];
-    if (packageName === undefined) continue;
+    // js_function is @cairn/models' own, which loadModel always has.
+    if (packageName === undefined || name === 'js_function') continue;
     const module = await importPackage(packageName).catch(() => undefined);
     if (module !== undefined) flavors.push(...Object.values(module).filter(isFlavor));
   }
