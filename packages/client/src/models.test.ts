@@ -23,11 +23,20 @@ describe('CairnClient models on a local store', () => {
       40,
     ]);
 
-    // The mlruns store has no registry: a registered-model URI fails naming model_uri, a logged model loads.
-    const info = await client.logModel({ model, runId: run.info.run_id, inputExample: [1] });
+    // The mlruns store's registry (MLflow's mlruns/models layout) holds the version logModel registers.
+    const info = await client.logModel({
+      model,
+      runId: run.info.run_id,
+      inputExample: [1],
+      registeredModelName: 'times-ten',
+    });
     expect(info.artifactUri).toMatch(/^file:\/\//u);
     await expect((await client.loadModel(info.modelUri)).predict([5])).resolves.toEqual([50]);
+    await expect((await client.loadModel('models:/times-ten/1')).predict([6])).resolves.toEqual([60]);
     await expect(client.loadModel('models:/nothing/1')).rejects.toMatchObject({
+      code: 'RESOURCE_DOES_NOT_EXIST',
+    });
+    await expect(client.loadModel('models:/times-ten@missing')).rejects.toMatchObject({
       code: 'INVALID_PARAMETER_VALUE',
     });
     await client.close();
